@@ -1,0 +1,49 @@
+# Compliance Reports: every developer and CI command goes through this file.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets with a line each
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the project with its development tools
+
+.PHONY: demo
+demo: $(STAMP) ## Run the local stack, generate one report of each type and save them in reports/
+	$(BIN)/compliance-local demo --out reports
+
+.PHONY: serve
+serve: $(STAMP) ## Run the local stack with demo data on http://127.0.0.1:8000
+	$(BIN)/compliance-local serve
+
+.PHONY: lint
+lint: $(STAMP) ## Run ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy layers infra/local functions tests
+
+.PHONY: openapi
+openapi: $(STAMP) ## Regenerate openapi.json from the API routes
+	$(BIN)/python -m compliance_local.openapi > openapi.json
+
+.PHONY: test
+test: $(STAMP) ## Run the tests, ruff, mypy and the OpenAPI drift check
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory lint
+
+.PHONY: clean
+clean: ## Remove the virtual environment, caches and generated reports
+	rm -rf $(VENV) build cdk.out reports .mypy_cache .ruff_cache .pytest_cache

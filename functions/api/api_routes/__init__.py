@@ -1,0 +1,1 @@
+"""Routes of the api function, one module per resource."""

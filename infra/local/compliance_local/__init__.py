@@ -1,0 +1,1 @@
+"""The embedded local stack: moto's server in-process, the real handlers, and an HTTP gateway."""

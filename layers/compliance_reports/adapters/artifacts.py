@@ -1,0 +1,164 @@
+"""The report bucket: manifests, shard partials and the final files, all under the org's prefix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+# S3 multipart parts must be at least 5 MiB except the last; 8 MiB keeps the part count low.
+PART_SIZE = 8 * 1024 * 1024
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+class KeyOutsideOrgError(ValueError):
+    """A presigned URL was requested for a key outside the caller's org prefix."""
+
+
+def report_prefix(org_id: str, report_id: str, attempt: int) -> str:
+    return f"reports/{org_id}/{report_id}/attempt-{attempt}/"
+
+
+class MultipartSink:
+    """Upload a file in parts while hashing it; nothing is visible until `complete`."""
+
+    def __init__(self, client: S3Client, bucket: str, key: str, content_type: str) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._key = key
+        self._content_type = content_type
+        self._buffer = bytearray()
+        self._parts: list[dict[str, Any]] = []
+        self._upload_id: str | None = None
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.sha256.update(chunk)
+        self.size += len(chunk)
+        self._buffer.extend(chunk)
+        if len(self._buffer) >= PART_SIZE:
+            self._flush_part(bytes(self._buffer[:PART_SIZE]))
+            del self._buffer[:PART_SIZE]
+
+    def _flush_part(self, data: bytes) -> None:
+        if self._upload_id is None:
+            response = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._key, ContentType=self._content_type
+            )
+            self._upload_id = response["UploadId"]
+        number = len(self._parts) + 1
+        part = self._client.upload_part(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=data,
+        )
+        self._parts.append({"PartNumber": number, "ETag": part["ETag"]})
+
+    def complete(self) -> dict[str, Any]:
+        """Finish the upload and return `{bytes, sha256}` of the whole file."""
+        if self._upload_id is None:
+            # Smaller than one part: a single PUT.
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=self._key,
+                Body=bytes(self._buffer),
+                ContentType=self._content_type,
+            )
+        else:
+            if self._buffer:
+                self._flush_part(bytes(self._buffer))
+            self._client.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=self._key,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": self._parts},  # type: ignore[typeddict-item]
+            )
+        self._buffer.clear()
+        return {"bytes": self.size, "sha256": self.sha256.hexdigest()}
+
+    def abort(self) -> None:
+        if self._upload_id is not None:
+            self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._key, UploadId=self._upload_id
+            )
+            self._upload_id = None
+
+
+class ArtifactStore:
+    def __init__(self, client: S3Client, bucket: str) -> None:
+        self._client = client
+        self.bucket = bucket
+
+    def put_json(self, key: str, value: Any) -> None:
+        body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        self._client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType="application/json"
+        )
+
+    def get_json(self, key: str) -> Any:
+        response = self._client.get_object(Bucket=self.bucket, Key=key)
+        return json.loads(response["Body"].read())
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def upload_file(self, key: str, handle: IO[bytes], content_type: str) -> None:
+        handle.seek(0)
+        self._client.upload_fileobj(
+            handle, self.bucket, key, ExtraArgs={"ContentType": content_type}
+        )
+
+    def iter_lines(self, key: str) -> Iterator[bytes]:
+        response = self._client.get_object(Bucket=self.bucket, Key=key)
+        for line in response["Body"].iter_lines():
+            if line:
+                yield line
+
+    def open_sink(self, key: str, content_type: str) -> MultipartSink:
+        return MultipartSink(self._client, self.bucket, key, content_type)
+
+    def presign_download(
+        self,
+        org_id: str,
+        key: str,
+        filename_ascii: str,
+        filename_utf8: str,
+        content_type: str,
+        expires_in: int,
+    ) -> str:
+        """Mint a GET URL for one artifact of `org_id`; keys of other orgs are rejected."""
+        if not key.startswith(f"reports/{org_id}/"):
+            raise KeyOutsideOrgError("the artifact key is outside the caller's org prefix")
+        disposition = f"attachment; filename=\"{filename_ascii}\"; filename*=UTF-8''{quote(filename_utf8, safe='')}"
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=expires_in,
+        )
+
+
+def spooled_file() -> IO[bytes]:
+    """Return a temporary file that stays in memory up to 8 MiB and then moves to disk."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)

@@ -1,0 +1,1 @@
+"""Report rules in plain Python: no boto3, no environment variables."""

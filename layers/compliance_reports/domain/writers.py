@@ -1,0 +1,108 @@
+"""Streaming encoders for the report files: RFC 4180 CSV for spreadsheets and one JSON document.
+
+Both encoders return bytes chunk by chunk, so a caller can upload parts and hash the file while it
+is written, without holding the file in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from compliance_reports.domain.builders.base import CsvValue
+
+UTF8_BOM = "\ufeff".encode()
+# A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: CsvValue) -> str | int | float:
+    """Return a CSV cell value; text that a spreadsheet would run as a formula gets a leading `'`.
+
+    Numbers stay numbers, so a negative count is still a number to the spreadsheet.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class CsvEncoder:
+    """Encode rows as UTF-8 CSV with a byte-order mark, CRLF line ends and minimal quoting."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self._header = header
+
+    def _take(self) -> bytes:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text.encode()
+
+    def header(self) -> bytes:
+        self._writer.writerow(self._header)
+        return UTF8_BOM + self._take()
+
+    def rows(self, rows: Sequence[Sequence[CsvValue]]) -> bytes:
+        for row in rows:
+            if len(row) != len(self._header):
+                raise ValueError(
+                    f"CSV row has {len(row)} cells, the header has {len(self._header)}"
+                )
+            self._writer.writerow([neutralise_cell(value) for value in row])
+        return self._take()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
+class JsonDocumentEncoder:
+    """Encode one JSON object whose leading fields are known and whose arrays arrive row by row.
+
+    Call `start` with the leading fields, then for each streamed array `open_array`, `item` per
+    row and `close_array`, and finally `end`. The output parses as a single JSON object.
+    """
+
+    def __init__(self) -> None:
+        self._first_item = True
+        self._open = False
+
+    def start(self, fields: dict[str, Any]) -> bytes:
+        body = _dumps(fields)
+        # Drop the closing brace: streamed arrays follow the leading fields.
+        return (body[:-1]).encode()
+
+    def open_array(self, name: str, first_member: bool = False) -> bytes:
+        self._first_item = True
+        self._open = True
+        separator = "" if first_member else ","
+        return f"{separator}\n{_dumps(name)}:[".encode()
+
+    def item(self, row: Any) -> bytes:
+        separator = "\n" if self._first_item else ",\n"
+        self._first_item = False
+        return (separator + _dumps(row)).encode()
+
+    def close_array(self) -> bytes:
+        self._open = False
+        return b"]" if self._first_item else b"\n]"
+
+    def end(self) -> bytes:
+        return b"\n}\n"
+
+
+def iter_csv_lines(data: bytes) -> Iterator[list[str]]:
+    """Parse CSV bytes written by `CsvEncoder`, for tests and tools."""
+    text = data.decode("utf-8-sig")
+    yield from csv.reader(io.StringIO(text, newline=""))

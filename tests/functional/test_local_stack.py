@@ -1,0 +1,54 @@
+"""The local stack's own parts: the in-process Lambda patch and the OpenAPI file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from compliance_local import lambda_patch
+from compliance_local.openapi import openapi_document
+from compliance_local.stack import LocalStack
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_lambda_patch_runs_real_handler(local_stack: LocalStack) -> None:
+    event = {
+        "version": "2.0",
+        "rawPath": "/compliance/health",
+        "rawQueryString": "",
+        "headers": {},
+        "requestContext": {
+            "http": {"method": "GET", "path": "/compliance/health", "sourceIp": "127.0.0.1"},
+            "requestId": "r-1",
+            "stage": "$default",
+        },
+        "isBase64Encoded": False,
+    }
+
+    response = local_stack.client("lambda").invoke(
+        FunctionName="compliance-api", Payload=json.dumps(event)
+    )
+    payload = json.loads(response["Payload"].read())
+
+    assert lambda_patch.installed()
+    assert payload["statusCode"] == 200
+    assert json.loads(payload["body"]) == {"status": "ok"}
+
+
+def test_lambda_patch_reports_handler_errors(local_stack: LocalStack) -> None:
+    response = local_stack.client("lambda").invoke(
+        FunctionName="compliance-plan", Payload=json.dumps({"attempt": 1})
+    )
+    payload = json.loads(response["Payload"].read())
+
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "ValidationError"
+
+
+def test_openapi_matches_routes() -> None:
+    committed = (REPOSITORY / "openapi.json").read_text(encoding="utf-8")
+
+    assert openapi_document() == committed, (
+        "routes changed: run `make openapi` and commit openapi.json"
+    )

@@ -13,21 +13,30 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 help: ## List the targets with a line each
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+LOCAL_STAMP := $(VENV)/.installed-local
+
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+# The demo needs only the runtime and the local stack; tests add the CDK and the linters.
+$(LOCAL_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[local]'
+	touch $(LOCAL_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(LOCAL_STAMP)
 
 .PHONY: install
 install: $(STAMP) ## Create .venv and install the project with its development tools
 
 .PHONY: demo
-demo: $(STAMP) ## Run the local stack, generate one report of each type and save them in reports/
+demo: $(LOCAL_STAMP) ## Run the local stack, generate one report of each type and save them in reports/
 	$(BIN)/compliance-local demo --out reports
 
 .PHONY: serve
-serve: $(STAMP) ## Run the local stack with demo data on http://127.0.0.1:8000
+serve: $(LOCAL_STAMP) ## Run the local stack with demo data on http://127.0.0.1:8000
 	$(BIN)/compliance-local serve
 
 .PHONY: lint

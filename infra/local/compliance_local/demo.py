@@ -13,6 +13,8 @@ from typing import Any
 from compliance_local.client import ApiClient
 from compliance_local.simulator import simulate
 
+DEMO_DAYS = 14
+
 
 def load_demo_data(
     url: str, token_for: Any, today: date | None = None
@@ -46,10 +48,11 @@ def run_demo(
     admin = ApiClient(url, token_for(org_id, "admin"))
     agents = admin.json("GET", "/compliance/agents")["items"]
     today = datetime.now(UTC).date()
-    date_range = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
+    # Two weeks keep the demo within a few minutes: moto runs each day shard in this process.
+    date_range = {"from": (today - timedelta(days=DEMO_DAYS - 1)).isoformat(), "to": today.isoformat()}
     requests_by_type = {
         "soc2": {"dateRange": date_range},
-        "gdpr": {"agentId": agents[0]["agentId"]},
+        "gdpr": {"agentId": agents[0]["agentId"], "dateRange": date_range},
         "audit": {"dateRange": date_range},
     }
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+# jsii prints a banner on every synth unless the variable names the Node.js major version.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+STAGE ?= dev
+CONTEXT ?=
 
 .DEFAULT_GOAL := help
 
@@ -42,11 +45,23 @@ serve: $(LOCAL_STAMP) ## Run the local stack with demo data on http://127.0.0.1:
 .PHONY: lint
 lint: $(STAMP) ## Run ruff and mypy
 	$(BIN)/ruff check .
-	$(BIN)/mypy layers infra/local functions tests
+	$(BIN)/mypy layers infra/local functions tests infra/app.py infra/stack
 
 .PHONY: openapi
 openapi: $(STAMP) ## Regenerate openapi.json from the API routes
 	$(BIN)/python -m compliance_local.openapi > openapi.json
+
+.PHONY: layer
+layer: $(STAMP) ## Build the Lambda layer into build/layer (pip, arm64 wheels, no Docker); skipped when up to date
+	$(BIN)/python -m infra.stack.layer
+
+.PHONY: synth
+synth: layer ## Synthesize the AWS stack into cdk.out/ and run cdk-nag, with no AWS account (STAGE=dev|prod)
+	$(BIN)/python infra/app.py -c stage=$(STAGE) $(CONTEXT)
+
+.PHONY: deploy
+deploy: layer ## Deploy with the CDK CLI: make deploy STAGE=prod CONTEXT="-c jwtIssuer=... -c jwtAudience=..."
+	cd infra && npx --yes aws-cdk@2 deploy -c stage=$(STAGE) $(CONTEXT)
 
 .PHONY: test
 test: $(STAMP) ## Run the tests, ruff, mypy and the OpenAPI drift check

@@ -47,8 +47,8 @@ def test_soc2_numbers(seeded: ApiClient) -> None:
     document = json.loads(raw)
     controls = {control["id"]: control for control in document["controls"]}
 
-    assert document["totals"] == {"eventsRead": 14, "rows": 49}
-    assert record["rowCount"] == 49
+    assert document["totals"] == {"eventsRead": 14, "rows": 51}
+    assert record["rowCount"] == 51
     assert controls["CC6.1"]["metrics"] == {"loginSuccess": 1, "loginFailure": 6, "accessDenied": 1}
     assert controls["CC6.1"]["evidence"] == ["e02", "e03", "e09", "e04", "e05", "e06", "e07", "e08"]
     assert controls["CC6.2/CC6.3"]["metrics"] == {"userChanges": 1, "roleChanges": 1}
@@ -57,8 +57,26 @@ def test_soc2_numbers(seeded: ApiClient) -> None:
         "dlpBySeverity": {"low": 1, "medium": 0, "high": 0, "critical": 1},
         "dlpByAction": {"blocked": 1, "redacted": 0, "quarantined": 0, "flagged": 1},
     }
-    assert controls["CC7.2"]["metrics"] == {"anomalies": 1}
+    assert controls["CC7.2"]["metrics"] == {
+        "anomalies": 1,
+        "adminActionsOutsideWorkingHours": 1,
+        "deniedRequestSpikes": 0,
+    }
     assert controls["CC7.2"]["anomalies"][0]["failures"] == 5
+    assert controls["CC7.2"]["anomalies"][0]["firstFailureAt"] == "2026-03-01T23:55:00.000+00:00"
+    assert controls["CC7.2"]["evidence"] == ["e04", "e15"]
+    assert controls["CC6.1"]["denominators"] == {"loginAttempts": 7, "accessEvents": 8}
+    assert controls["CC6.7"]["denominators"] == {"outboundMessages": 1}
+    assert controls["CC7.2"]["denominators"] == {"loginFailures": 6, "adminActions": 3,
+                                                 "daysInPeriod": 3}
+    assert document["completeness"] == {
+        "eventsRead": 14,
+        "firstEventAt": "2026-03-01T00:00:00.000+00:00",
+        "lastEventAt": "2026-03-03T23:59:59.999+00:00",
+        "daysInPeriod": 3,
+        "daysWithoutEvents": [],
+        "eventsByDay": {"2026-03-01": 6, "2026-03-02": 5, "2026-03-03": 3},
+    }
     assert controls["CC7.3"]["metrics"] == {"criticalDlpEvents": 1}
     assert controls["CC8.1"]["metrics"] == {"configurationChanges": 1}
     assert [agent["agentId"] for agent in document["agents"]] == ["ag-1", "ag-2"]

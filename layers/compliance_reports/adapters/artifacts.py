@@ -110,6 +110,15 @@ class ArtifactStore:
         response = self._client.get_object(Bucket=self.bucket, Key=key)
         return json.loads(response["Body"].read())
 
+    def get_json_or_none(self, key: str) -> Any:
+        """Return the parsed object at `key`, or None when there is no such key."""
+        try:
+            return self.get_json(key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+
     def exists(self, key: str) -> bool:
         try:
             self._client.head_object(Bucket=self.bucket, Key=key)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from compliance_reports.adapters.artifacts import report_prefix
 from compliance_reports.adapters.control_store import ControlStore, RecordNotPendingError
+from compliance_reports.domain.builders.anomalies import WorkingHours
 from compliance_reports.domain.builders.base import ReportContext
 from compliance_reports.domain.periods import Period
 from compliance_reports.models.reports import ReportParameters, ReportRecord, ReportStatus
@@ -43,7 +45,18 @@ def load_report(control: ControlStore, report_id: str, attempt: int) -> LoadedRe
         subject_id=subject_id,
         retention_days=int(internal.get("retentionDays", 2555)),
         agent_names=dict(internal.get("agentNames", {})),
+        working_hours=_working_hours(internal.get("workingHours")),
     )
     return LoadedReport(
         record, parameters, internal, context, report_prefix(org_id, report_id, attempt)
+    )
+
+
+def _working_hours(stored: dict[str, Any] | None) -> WorkingHours:
+    if not stored:
+        return WorkingHours()
+    return WorkingHours(
+        start=time.fromisoformat(stored["start"]),
+        end=time.fromisoformat(stored["end"]),
+        weekdays=frozenset(int(day) for day in stored["days"]),
     )

@@ -227,17 +227,19 @@ class Generator:
         }
 
     def _shard_summary(self, shard_prefix: str, day: str) -> dict[str, Any]:
+        # A shard that failed and then succeeded on a retry has both files; the summary wins.
         with storage_errors("reading shard results"):
-            if self._artifacts.exists(shard_prefix + "error.json"):
-                failure = self._artifacts.get_json(shard_prefix + "error.json")
-                raise ShardFailedError(f"The shard for {day} failed: {failure['message']}")
-            if not self._artifacts.exists(shard_prefix + "summary.json"):
-                raise ShardFailedError(
-                    f"The shard for {day} did not finish, so the report would be incomplete. "
-                    "Retry the report."
-                )
-            summary: dict[str, Any] = self._artifacts.get_json(shard_prefix + "summary.json")
-        return summary
+            summary: dict[str, Any] | None = self._artifacts.get_json_or_none(
+                shard_prefix + "summary.json"
+            )
+            if summary is not None:
+                return summary
+            failure = self._artifacts.get_json_or_none(shard_prefix + "error.json")
+        if failure is not None:
+            raise ShardFailedError(f"The shard for {day} failed: {failure['message']}")
+        raise ShardFailedError(
+            f"The shard for {day} did not finish, so the report would be incomplete. Retry the report."
+        )
 
     def _document_header(
         self, loaded: LoadedReport, builder: ReportBuilder, data_as_of: str

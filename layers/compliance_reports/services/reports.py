@@ -144,6 +144,7 @@ class ReportService:
         internal = {
             "parameters": parameters.model_dump(mode="json"),
             "retentionDays": settings.retentionDays,
+            "workingHours": settings.workingHours.model_dump(mode="json"),
             "agentNames": agent_names,
         }
         subject_id = request.subjectId if isinstance(request, GdprRequest) else None

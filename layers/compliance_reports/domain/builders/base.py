@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from compliance_reports.domain.builders.anomalies import WorkingHours
 from compliance_reports.domain.periods import Period
 from compliance_reports.models.events import AuditEvent
 from compliance_reports.models.reports import ReportType
@@ -34,6 +35,7 @@ class ReportContext:
     subject_id: str | None = None
     retention_days: int = 2555
     agent_names: dict[str, str] = field(default_factory=dict)
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
 
     def local_time(self, instant: datetime) -> str:
         """Format `instant` as RFC 3339 with milliseconds and the report zone's offset."""

@@ -1,81 +1,27 @@
-"""SOC2 summary: counts per Trust Services Criterion, with evidence ids and per-agent totals."""
+"""SOC2 summary: counts per Trust Services Criterion, with denominators, evidence ids, anomalies,
+per-agent totals and a completeness block."""
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
+from compliance_reports.domain.builders.anomalies import FailureRuns, denied_spikes, from_millis
 from compliance_reports.domain.builders.base import CsvValue, ReportBuilder, ReportContext, Row
+from compliance_reports.domain.builders.counters import merge_counts
+from compliance_reports.domain.builders.soc2_controls import (
+    CONTROLS,
+    Control,
+    classify,
+    denominator_counts,
+)
 from compliance_reports.models.events import AuditEvent, Category, Outcome, format_utc_millis
 from compliance_reports.models.reports import ReportType
 
 SOC2_CSV_HEADER = ("control_id", "control_name", "metric", "agent_id", "value")
 EVIDENCE_LIMIT = 25
-BURST_MIN_FAILURES = 5
-BURST_MAX_GAP_MS = 10 * 60 * 1000
-
-
-@dataclass(frozen=True)
-class Control:
-    id: str
-    name: str
-    criteria: tuple[str, ...]
-    description: str
-    metrics: tuple[str, ...]
-
-
-CONTROLS: tuple[Control, ...] = (
-    Control(
-        "CC6.1",
-        "Logical access security",
-        ("CC6.1",),
-        "Sign-ins and access decisions. loginSuccess and loginFailure count auth.login events by "
-        "outcome; accessDenied counts access events with outcome denied.",
-        ("loginSuccess", "loginFailure", "accessDenied"),
-    ),
-    Control(
-        "CC6.2/CC6.3",
-        "User provisioning and role changes",
-        ("CC6.2", "CC6.3"),
-        "Administrative changes to users and roles. userChanges counts admin user.* actions other "
-        "than user.role_changed; roleChanges counts user.role_changed and role.* actions.",
-        ("userChanges", "roleChanges"),
-    ),
-    Control(
-        "CC6.7",
-        "Restriction of data transmission",
-        ("CC6.7",),
-        "Data loss prevention decisions on data the agents transmit. dlpViolations counts dlp "
-        "events, split by severity and by the action taken.",
-        ("dlpViolations", "dlpBySeverity", "dlpByAction"),
-    ),
-    Control(
-        "CC7.2",
-        "Anomaly monitoring",
-        ("CC7.2",),
-        f"Failed-login bursts: {BURST_MIN_FAILURES} or more auth.login failures by one actor with "
-        "no gap over 10 minutes count as one anomaly, including bursts that cross midnight.",
-        ("anomalies",),
-    ),
-    Control(
-        "CC7.3",
-        "Security incident evaluation",
-        ("CC7.3",),
-        "criticalDlpEvents counts dlp events of severity critical, each of which is evaluated as a "
-        "potential security incident.",
-        ("criticalDlpEvents",),
-    ),
-    Control(
-        "CC8.1",
-        "Change management",
-        ("CC8.1",),
-        "configurationChanges counts admin actions policy.*, config.* and agent.*.",
-        ("configurationChanges",),
-    ),
-)
 SEVERITIES = ("low", "medium", "high", "critical")
 DLP_ACTIONS = ("blocked", "redacted", "quarantined", "flagged")
 
@@ -104,30 +50,9 @@ def _add_metrics(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[key] = into.get(key, 0) + int(value)
 
 
-def classify(event: AuditEvent) -> list[tuple[str, str]]:
-    """Return the (control id, metric) pairs the event counts in; at most one per control."""
-    action = event.action
-    hits: list[tuple[str, str]] = []
-    if action == "auth.login" and event.outcome is Outcome.SUCCESS:
-        hits.append(("CC6.1", "loginSuccess"))
-    elif action == "auth.login" and event.outcome is Outcome.FAILURE:
-        hits.append(("CC6.1", "loginFailure"))
-    elif event.category is Category.ACCESS and event.outcome is Outcome.DENIED:
-        hits.append(("CC6.1", "accessDenied"))
-
-    if event.category is Category.ADMIN:
-        if action == "user.role_changed" or action.startswith("role."):
-            hits.append(("CC6.2/CC6.3", "roleChanges"))
-        elif action.startswith("user."):
-            hits.append(("CC6.2/CC6.3", "userChanges"))
-        if action.startswith(("policy.", "config.", "agent.")):
-            hits.append(("CC8.1", "configurationChanges"))
-
-    if event.category is Category.DLP:
-        hits.append(("CC6.7", "dlpViolations"))
-        if event.dlp is not None and event.dlp.severity.value == "critical":
-            hits.append(("CC7.3", "criticalDlpEvents"))
-    return hits
+def _merge_evidence(earlier: list[tuple[str, str]], later: list[Any]) -> list[tuple[str, str]]:
+    merged = heapq.merge(earlier, [(str(key), str(event_id)) for key, event_id in later])
+    return list(merged)[:EVIDENCE_LIMIT]
 
 
 class Soc2Builder(ReportBuilder):
@@ -138,14 +63,16 @@ class Soc2Builder(ReportBuilder):
         super().__init__(context)
         self.metrics = _empty_metrics()
         self.agent_metrics: dict[str, dict[str, Any]] = {}
-        # control id -> sorted [(sort key, eventId)], at most EVIDENCE_LIMIT entries
+        self.denominators: Counter[str] = Counter()
+        # control id -> [(sort key, eventId)] in time order, at most EVIDENCE_LIMIT entries
         self.evidence: dict[str, list[tuple[str, str]]] = {control.id: [] for control in CONTROLS}
-        # actor id -> runs of consecutive login failures [first ms, last ms, count, first eventId],
-        # in time order; only the first, the last and runs long enough to be bursts are kept.
-        self.runs: dict[str, list[list[Any]]] = {}
+        self.failure_runs = FailureRuns()
+        self.after_hours: list[tuple[str, str]] = []
+        self.after_hours_count = 0
+        self.denied_by_day: Counter[str] = Counter()
+        self.events_by_day: Counter[str] = Counter()
         self.first_event: str | None = None
         self.last_event: str | None = None
-        self.by_category: Counter[str] = Counter()
 
     def _count(self, metrics: dict[str, Any], metric: str, event: AuditEvent) -> None:
         metrics[metric] += 1
@@ -155,127 +82,153 @@ class Soc2Builder(ReportBuilder):
 
     def _add(self, event: AuditEvent) -> list[tuple[str, Row]]:
         sort_key = format_utc_millis(event.occurredAt)
+        local = event.occurredAt.astimezone(self.context.period.zone)
         if self.first_event is None:
             self.first_event = sort_key
         self.last_event = sort_key
-        self.by_category[event.category.value] += 1
+        self.events_by_day[local.date().isoformat()] += 1
+        self.denominators.update(denominator_counts(event))
 
         for control_id, metric in classify(event):
             self._count(self.metrics, metric, event)
             if event.agentId is not None:
                 agent = self.agent_metrics.setdefault(event.agentId, _empty_metrics())
                 self._count(agent, metric, event)
-            evidence = self.evidence[control_id]
-            if len(evidence) < EVIDENCE_LIMIT:
-                evidence.append((sort_key, event.eventId))
+            if len(self.evidence[control_id]) < EVIDENCE_LIMIT:
+                self.evidence[control_id].append((sort_key, event.eventId))
 
         if event.action == "auth.login" and event.outcome is Outcome.FAILURE:
-            self._track_failure(event)
+            self.failure_runs.add(
+                event.actor.id, int(event.occurredAt.timestamp() * 1000), event.eventId
+            )
+        if event.category is Category.ACCESS and event.outcome is Outcome.DENIED:
+            self.denied_by_day[local.date().isoformat()] += 1
+        if (
+            event.category is Category.ADMIN
+            and event.actor.type == "user"
+            and not self.context.working_hours.contains(local)
+        ):
+            self.after_hours_count += 1
+            if len(self.after_hours) < EVIDENCE_LIMIT:
+                self.after_hours.append((sort_key, event.eventId))
         return []
-
-    def _track_failure(self, event: AuditEvent) -> None:
-        instant = int(event.occurredAt.timestamp() * 1000)
-        runs = self.runs.setdefault(event.actor.id, [])
-        if runs and instant - runs[-1][1] <= BURST_MAX_GAP_MS:
-            runs[-1][1] = instant
-            runs[-1][2] += 1
-            return
-        runs.append([instant, instant, 1, event.eventId])
-        _prune_runs(runs)
 
     def _state(self) -> dict[str, Any]:
         return {
             "metrics": self.metrics,
             "agentMetrics": self.agent_metrics,
+            "denominators": dict(self.denominators),
             "evidence": {
                 key: [list(item) for item in items] for key, items in self.evidence.items()
             },
-            "runs": self.runs,
+            "failureRuns": self.failure_runs.runs,
+            "afterHours": [list(item) for item in self.after_hours],
+            "afterHoursCount": self.after_hours_count,
+            "deniedByDay": dict(self.denied_by_day),
+            "eventsByDay": dict(self.events_by_day),
             "firstEvent": self.first_event,
             "lastEvent": self.last_event,
-            "byCategory": dict(self.by_category),
         }
 
     def _merge(self, summary: dict[str, Any]) -> None:
         _add_metrics(self.metrics, summary["metrics"])
         for agent_id, metrics in summary["agentMetrics"].items():
             _add_metrics(self.agent_metrics.setdefault(agent_id, _empty_metrics()), metrics)
+        merge_counts(self.denominators, summary["denominators"])
         for control_id, items in summary["evidence"].items():
-            merged = heapq.merge(self.evidence[control_id], [(key, eid) for key, eid in items])
-            self.evidence[control_id] = list(merged)[:EVIDENCE_LIMIT]
-        for actor_id, later_runs in summary["runs"].items():
-            runs = self.runs.setdefault(actor_id, [])
-            for run in later_runs:
-                if runs and run[0] - runs[-1][1] <= BURST_MAX_GAP_MS:
-                    runs[-1][1] = run[1]
-                    runs[-1][2] += run[2]
-                else:
-                    runs.append(list(run))
-                _prune_runs(runs)
+            self.evidence[control_id] = _merge_evidence(self.evidence[control_id], items)
+        self.failure_runs.merge_later(summary["failureRuns"])
+        self.after_hours = _merge_evidence(self.after_hours, summary["afterHours"])
+        self.after_hours_count += int(summary["afterHoursCount"])
+        merge_counts(self.denied_by_day, summary["deniedByDay"])
+        merge_counts(self.events_by_day, summary["eventsByDay"])
         if self.first_event is None:
             self.first_event = summary["firstEvent"]
         if summary["lastEvent"] is not None:
             self.last_event = summary["lastEvent"]
-        for category, count in summary["byCategory"].items():
-            self.by_category[category] += int(count)
 
-    def bursts(self) -> list[dict[str, Any]]:
-        found = []
-        for actor_id in sorted(self.runs):
-            for first, last, count, first_event in self.runs[actor_id]:
-                if count >= BURST_MIN_FAILURES:
-                    found.append(
-                        {
-                            "actorId": actor_id,
-                            "firstFailureAt": self.context.local_time(_from_millis(first)),
-                            "lastFailureAt": self.context.local_time(_from_millis(last)),
-                            "failures": count,
-                            "firstEventId": first_event,
-                        }
-                    )
-        found.sort(key=lambda burst: (burst["firstFailureAt"], burst["actorId"]))
-        return found
+    def _bursts(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "actorId": actor_id,
+                "firstFailureAt": self.context.local_time(from_millis(first)),
+                "lastFailureAt": self.context.local_time(from_millis(last)),
+                "failures": count,
+                "firstEventId": first_event,
+            }
+            for actor_id, first, last, count, first_event in self.failure_runs.bursts()
+        ]
 
-    def _control_metrics(self, control: Control, metrics: dict[str, Any]) -> dict[str, Any]:
-        return {name: metrics[name] for name in control.metrics if name in metrics}
+    def _control_entry(
+        self, control: Control, bursts: list[dict[str, Any]], spikes: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        denominators = {name: self.denominators.get(name, 0) for name in control.denominators}
+        entry: dict[str, Any] = {
+            "id": control.id,
+            "name": control.name,
+            "criteria": list(control.criteria),
+            "description": control.description,
+        }
+        if control.id == "CC7.2":
+            denominators["daysInPeriod"] = len(self.context.period.days())
+            entry["metrics"] = {
+                "anomalies": len(bursts),
+                "adminActionsOutsideWorkingHours": self.after_hours_count,
+                "deniedRequestSpikes": len(spikes),
+            }
+            entry["denominators"] = denominators
+            entry["evidence"] = sorted(
+                {burst["firstEventId"] for burst in bursts}
+                | {eid for _key, eid in self.after_hours}
+            )[:EVIDENCE_LIMIT]
+            entry["anomalies"] = bursts
+            entry["workingHours"] = self.context.working_hours.describe()
+            entry["deniedRequestSpikes"] = spikes
+            return entry
+        entry["metrics"] = {name: self.metrics[name] for name in control.metrics}
+        entry["denominators"] = denominators
+        entry["evidence"] = [event_id for _key, event_id in self.evidence[control.id]]
+        return entry
+
+    def _completeness(self) -> dict[str, Any]:
+        days = [day.isoformat() for day in self.context.period.days()]
+        return {
+            "eventsRead": self.events_read,
+            "firstEventAt": self._local(self.first_event),
+            "lastEventAt": self._local(self.last_event),
+            "daysInPeriod": len(days),
+            "daysWithoutEvents": [day for day in days if self.events_by_day.get(day, 0) == 0],
+            "eventsByDay": {day: self.events_by_day.get(day, 0) for day in days},
+        }
+
+    def _local(self, sort_key: str | None) -> str | None:
+        if sort_key is None:
+            return None
+        return self.context.local_time(datetime.fromisoformat(sort_key))
 
     def document_fields(self) -> dict[str, Any]:
-        bursts = self.bursts()
-        controls = []
-        for control in CONTROLS:
-            metrics = self._control_metrics(control, self.metrics)
-            evidence = [event_id for _key, event_id in self.evidence[control.id]]
-            if control.id == "CC7.2":
-                metrics = {"anomalies": len(bursts)}
-                evidence = [burst["firstEventId"] for burst in bursts][:EVIDENCE_LIMIT]
-            entry: dict[str, Any] = {
-                "id": control.id,
-                "name": control.name,
-                "criteria": list(control.criteria),
-                "description": control.description,
-                "metrics": metrics,
-                "evidence": evidence,
-            }
-            if control.id == "CC7.2":
-                entry["anomalies"] = bursts
-            controls.append(entry)
-
+        bursts = self._bursts()
+        spikes = denied_spikes(dict(self.denied_by_day), self.context.period.days())
+        controls = [self._control_entry(control, bursts, spikes) for control in CONTROLS]
         agents = [
             {"agentId": agent_id, "metrics": self.agent_metrics[agent_id]}
             for agent_id in sorted(self.agent_metrics)
         ]
-        return {"controls": controls, "agents": agents}
+        return {"controls": controls, "agents": agents, "completeness": self._completeness()}
 
     def summary_csv_rows(self) -> list[list[CsvValue]]:
         rows: list[list[CsvValue]] = []
         document = self.document_fields()
         for control in document["controls"]:
             rows.extend(_metric_rows(control["id"], control["name"], None, control["metrics"]))
-        names = {control.id: control.name for control in CONTROLS}
         for agent in document["agents"]:
             for control in CONTROLS:
-                metrics = self._control_metrics(control, agent["metrics"])
-                rows.extend(_metric_rows(control.id, names[control.id], agent["agentId"], metrics))
+                metrics = {
+                    name: agent["metrics"][name]
+                    for name in control.metrics
+                    if name in agent["metrics"]
+                }
+                rows.extend(_metric_rows(control.id, control.name, agent["agentId"], metrics))
         return rows
 
 
@@ -290,16 +243,3 @@ def _metric_rows(
         else:
             rows.append([control_id, control_name, name, agent_id, value])
     return rows
-
-
-def _prune_runs(runs: list[list[Any]]) -> None:
-    """Drop closed runs in the middle that are too short to be bursts; edges may still join."""
-    if len(runs) < 3:
-        return
-    middle = runs[-2]
-    if middle[2] < BURST_MIN_FAILURES:
-        del runs[-2]
-
-
-def _from_millis(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=UTC)

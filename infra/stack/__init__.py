@@ -1,0 +1,1 @@
+"""The CDK app of the compliance reports service: one stack composed of capability constructs."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from compliance_local.stack import REPORT_BUCKET, LocalStack
+from compliance_local.stack import LocalStack
 
 from tests.conftest import ClientFactory
 from tests.e2e.dataset import fixed_trail
+from tests.helpers import report_bucket_removed
 
 
 def test_missing_bucket_fails_report(
@@ -13,14 +14,7 @@ def test_missing_bucket_fails_report(
 ) -> None:
     admin = client_for(org_id)
     admin.post_events(fixed_trail())
-    s3 = local_stack.client("s3")
-    # Park the bucket's objects and remove it, then restore it for the other tests.
-    saved = {}
-    for item in s3.list_objects_v2(Bucket=REPORT_BUCKET).get("Contents", []):
-        saved[item["Key"]] = s3.get_object(Bucket=REPORT_BUCKET, Key=item["Key"])["Body"].read()
-        s3.delete_object(Bucket=REPORT_BUCKET, Key=item["Key"])
-    s3.delete_bucket(Bucket=REPORT_BUCKET)
-    try:
+    with report_bucket_removed(local_stack):
         record = admin.json(
             "POST",
             "/compliance/reports/audit",
@@ -28,10 +22,6 @@ def test_missing_bucket_fails_report(
             json={"dateRange": {"from": "2026-03-01", "to": "2026-03-03"}},
         )
         finished = admin.wait_for(record["reportId"])
-    finally:
-        s3.create_bucket(Bucket=REPORT_BUCKET)
-        for key, body in saved.items():
-            s3.put_object(Bucket=REPORT_BUCKET, Key=key, Body=body)
 
     assert finished["status"] == "failed"
     assert finished["error"]["code"] == "STORAGE_UNAVAILABLE"

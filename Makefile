@@ -63,6 +63,10 @@ synth: layer ## Synthesize the AWS stack into cdk.out/ and run cdk-nag, with no 
 deploy: layer ## Deploy with the CDK CLI: make deploy STAGE=prod CONTEXT="-c jwtIssuer=... -c jwtAudience=..."
 	cd infra && npx --yes aws-cdk@2 deploy -c stage=$(STAGE) $(CONTEXT)
 
+.PHONY: schemas
+schemas: $(STAMP) ## Regenerate the report JSON Schemas in docs/schemas from the models
+	$(BIN)/python -m compliance_local.schemas
+
 .PHONY: test
 test: $(STAMP) ## Run the tests, ruff, mypy and the OpenAPI drift check
 	$(BIN)/pytest

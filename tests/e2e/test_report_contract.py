@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from compliance_local.client import ApiClient
 
@@ -14,6 +16,7 @@ from tests.conftest import ClientFactory
 from tests.e2e.dataset import FORMULA, fixed_trail
 
 PERIOD = {"from": "2026-03-01", "to": "2026-03-03"}
+SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 
 @pytest.fixture
@@ -35,7 +38,14 @@ def generate(
     assert finished["status"] == "completed", finished.get("error")
     document, _ = client.download(finished["reportId"], "json")
     table, _ = client.download(finished["reportId"], "csv")
+    validate_against_schema(report_type, json.loads(document))
     return finished, document, table
+
+
+def validate_against_schema(report_type: str, document: dict[str, Any]) -> None:
+    """Fail when a generated report does not match its committed JSON Schema."""
+    schema = json.loads((SCHEMAS / f"{report_type}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
 
 
 def csv_rows(data: bytes) -> list[list[str]]:

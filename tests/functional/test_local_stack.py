@@ -7,7 +7,9 @@ from pathlib import Path
 
 from compliance_local import lambda_patch
 from compliance_local.openapi import openapi_document
+from compliance_local.schemas import SCHEMA_DIR, schema_text
 from compliance_local.stack import LocalStack
+from compliance_reports.models.documents import DOCUMENT_MODELS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -52,3 +54,10 @@ def test_openapi_matches_routes() -> None:
     assert openapi_document() == committed, (
         "routes changed: run `make openapi` and commit openapi.json"
     )
+
+
+def test_schemas_match_models() -> None:
+    for report_type in DOCUMENT_MODELS:
+        committed = (SCHEMA_DIR / f"{report_type}.schema.json").read_text(encoding="utf-8")
+
+        assert schema_text(report_type) == committed, "run `make schemas` and commit docs/schemas"

@@ -77,8 +77,11 @@ def test_soc2_numbers(seeded: ApiClient) -> None:
     assert controls["CC7.2"]["evidence"] == ["e04", "e15"]
     assert controls["CC6.1"]["denominators"] == {"loginAttempts": 7, "accessEvents": 8}
     assert controls["CC6.7"]["denominators"] == {"outboundMessages": 1}
-    assert controls["CC7.2"]["denominators"] == {"loginFailures": 6, "adminActions": 3,
-                                                 "daysInPeriod": 3}
+    assert controls["CC7.2"]["denominators"] == {
+        "loginFailures": 6,
+        "adminActions": 3,
+        "daysInPeriod": 3,
+    }
     assert document["completeness"] == {
         "eventsRead": 14,
         "firstEventAt": "2026-03-01T00:00:00.000+00:00",

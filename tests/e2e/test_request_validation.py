@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,3 +111,30 @@ def test_health_needs_no_token(gateway: Gateway) -> None:
     response = requests.get(f"{gateway.url}/compliance/health", timeout=10)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/compliance/reports/soc2", b"{not json"),
+        ("/compliance/reports/soc2", b"[1, 2]"),
+        ("/compliance/reports/gdpr", json.dumps({"agentId": "a" * 5000}).encode()),
+        (
+            "/compliance/reports/soc2",
+            json.dumps({"dateRange": {"from": "yesterday", "to": 5}}).encode(),
+        ),
+        ("/compliance/events", json.dumps({"events": [{}] * 501}).encode()),
+        ("/compliance/events", json.dumps({"events": "nope"}).encode()),
+    ],
+)
+def test_malformed_input_is_4xx(admin: ApiClient, path: str, body: bytes) -> None:
+    response = admin.request("POST", path, data=body, headers={"Content-Type": "application/json"})
+
+    assert 400 <= response.status_code < 500
+    assert "error" in response.json()
+
+
+def test_oversized_body_is_413(admin: ApiClient) -> None:
+    response = admin.request("POST", "/compliance/events", data=b"x" * (10 * 1024 * 1024 + 1))
+
+    assert response.status_code == 413

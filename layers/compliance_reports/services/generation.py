@@ -81,11 +81,18 @@ class Generator:
         audit: AuditStore,
         artifacts: ArtifactStore,
         clock: Callable[[], datetime],
+        *,
+        days_per_shard: int = 1,
+        page_size: int | None = None,
     ) -> None:
         self._control = control
         self._audit = audit
         self._artifacts = artifacts
         self._clock = clock
+        # One day per shard in production; tests merge days into fewer shards and shrink pages to
+        # show that the output does not depend on where shards and pages split.
+        self._days_per_shard = days_per_shard
+        self._page_size = page_size
 
     # Plan
 
@@ -93,7 +100,14 @@ class Generator:
         """Write the shard manifest: one shard per day of the period, in day order."""
         loaded = load_report(self._control, report_id, attempt)
         days = self._shard_days(loaded)
-        manifest = [{"index": index, "day": day.isoformat()} for index, day in enumerate(days)]
+        groups = [
+            days[start : start + self._days_per_shard]
+            for start in range(0, len(days), self._days_per_shard)
+        ]
+        manifest = [
+            {"index": index, "day": group[0].isoformat(), "lastDay": group[-1].isoformat()}
+            for index, group in enumerate(groups)
+        ]
         key = loaded.prefix + "manifest.json"
         with storage_errors("writing the shard manifest"):
             self._artifacts.put_json(key, manifest)
@@ -136,7 +150,9 @@ class Generator:
         index = int(shard["index"])
         shard_prefix = f"{loaded.prefix}shards/{index:05d}/"
         try:
-            events_read = self._run_shard(loaded, date.fromisoformat(shard["day"]), shard_prefix)
+            first_day = date.fromisoformat(shard["day"])
+            last_day = date.fromisoformat(shard.get("lastDay", shard["day"]))
+            events_read = self._run_shard(loaded, first_day, last_day, shard_prefix)
         except RecordNotPendingError:
             raise
         except Exception as error:
@@ -156,12 +172,14 @@ class Generator:
         )
         return {"eventsRead": events_read}
 
-    def _run_shard(self, loaded: LoadedReport, day: date, shard_prefix: str) -> int:
+    def _run_shard(
+        self, loaded: LoadedReport, first_day: date, last_day: date, shard_prefix: str
+    ) -> int:
         context = loaded.context
         builder = new_builder(context)
         zone = context.period.zone
-        start = day_start(day, zone)
-        end = day_start(day + timedelta(days=1), zone)
+        start = day_start(first_day, zone)
+        end = day_start(last_day + timedelta(days=1), zone)
         agent_ids: list[str] | None = None
         if context.agent_id is not None:
             agent_ids = [context.agent_id]
@@ -171,9 +189,10 @@ class Generator:
         files = {section: spooled_file() for section in builder.sections}
         try:
             with storage_errors("reading audit events"):
-                for event in self._audit.query_range(
-                    context.org_id, start, end, agent_ids, self._clock()
-                ):
+                events = self._audit.query_range(
+                    context.org_id, start, end, agent_ids, self._clock(), page_size=self._page_size
+                )
+                for event in events:
                     for section, row in builder.add(event):
                         files[section].write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
             with storage_errors("writing shard results"):

@@ -1,0 +1,112 @@
+"""The report files do not depend on how the period is split into shards or pages."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from compliance_local.stack import CONTROL_TABLE, LocalStack
+from compliance_reports import runtime
+from compliance_reports.adapters.artifacts import report_prefix
+from compliance_reports.models.reports import (
+    AuditRequest,
+    DateRange,
+    ReportStatus,
+    ReportType,
+    Soc2Request,
+)
+from compliance_reports.services.generation import Generator
+from compliance_reports.services.reports import Caller
+
+from tests.conftest import ClientFactory
+from tests.e2e.dataset import fixed_trail
+
+FIXED = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def _generate(
+    stack: LocalStack, org_id: str, report_id: str, attempt: int, generator: Generator
+) -> dict[str, bytes]:
+    plan = generator.plan(report_id, attempt)
+    manifest = runtime.services().artifacts.get_json(plan["manifestKey"])
+    for shard in manifest:
+        generator.run_shard(report_id, attempt, shard)
+    generator.merge(report_id, attempt)
+    s3 = stack.client("s3")
+    prefix = report_prefix(org_id, report_id, attempt)
+    return {
+        name: s3.get_object(
+            Bucket=runtime.services().artifacts.bucket, Key=prefix + f"report.{name}"
+        )["Body"].read()
+        for name in ("json", "csv")
+    }
+
+
+def _next_attempt(stack: LocalStack, org_id: str, report_id: str, attempt: int) -> None:
+    """Make the record pending for another attempt, as a retry would, without starting it."""
+    stack.client("dynamodb").update_item(
+        TableName=CONTROL_TABLE,
+        Key={"pk": {"S": f"ORG#{org_id}"}, "sk": {"S": f"REPORT#{report_id}"}},
+        UpdateExpression="SET attempt = :attempt, #status = :pending",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":attempt": {"N": str(attempt)}, ":pending": {"S": "pending"}},
+    )
+    stored = runtime.services().control.get_report(org_id, report_id)
+    assert stored is not None
+    record = stored[0].model_copy(update={"attempt": attempt, "status": ReportStatus.PENDING})
+    stack.client("dynamodb").update_item(
+        TableName=CONTROL_TABLE,
+        Key={"pk": {"S": f"ORG#{org_id}"}, "sk": {"S": f"REPORT#{report_id}"}},
+        UpdateExpression="SET #record = :record",
+        ExpressionAttributeNames={"#record": "record"},
+        ExpressionAttributeValues={":record": {"S": record.model_dump_json()}},
+    )
+
+
+def test_shard_and_page_splits_give_same_bytes(
+    local_stack: LocalStack, org_id: str, client_for: ClientFactory
+) -> None:
+    client_for(org_id).post_events(fixed_trail())
+    services = runtime.services()
+    period = DateRange.model_validate({"from": "2026-02-27", "to": "2026-03-05"})
+    requests: dict[ReportType, Soc2Request | AuditRequest] = {
+        ReportType.SOC2: Soc2Request(dateRange=period),
+        ReportType.AUDIT: AuditRequest(dateRange=period),
+    }
+    runtime.set_clock(lambda: FIXED)
+    try:
+        for report_type, request in requests.items():
+            record = services.reports.create(Caller(org_id, "u-1", "admin"), report_type, request)
+            # The workflow started by create runs attempt 1; these runs use attempts 2 and 3.
+            one_shard = Generator(
+                services.control, services.audit, services.artifacts, runtime.now, days_per_shard=31
+            )
+            many_shards = Generator(
+                services.control,
+                services.audit,
+                services.artifacts,
+                runtime.now,
+                days_per_shard=1,
+                page_size=2,
+            )
+
+            _wait_settled(org_id, record.reportId)
+            _next_attempt(local_stack, org_id, record.reportId, 2)
+            whole = _generate(local_stack, org_id, record.reportId, 2, one_shard)
+            _next_attempt(local_stack, org_id, record.reportId, 3)
+            split = _generate(local_stack, org_id, record.reportId, 3, many_shards)
+
+            assert whole["json"] == split["json"], report_type
+            assert whole["csv"] == split["csv"], report_type
+    finally:
+        runtime.set_clock(None)
+
+
+def _wait_settled(org_id: str, report_id: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        stored = runtime.services().control.get_report(org_id, report_id)
+        if stored is not None and stored[0].status.value != "pending":
+            return
+        time.sleep(0.2)
+    raise TimeoutError(report_id)

@@ -15,7 +15,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from compliance_reports import SCHEMA_VERSION
-from compliance_reports.adapters.artifacts import ArtifactStore, MultipartSink, spooled_file
+from compliance_reports.adapters.artifacts import (
+    ArtifactStore,
+    MultipartSink,
+    report_prefix,
+    spooled_file,
+)
 from compliance_reports.adapters.audit_store import AuditStore
 from compliance_reports.adapters.control_store import ControlStore, RecordNotPendingError
 from compliance_reports.domain.builders import ReportBuilder, new_builder
@@ -358,6 +363,11 @@ class Generator:
         if org_id is None:
             return None
         failure = failure_of(error, cause)
+        if failure.code == "SHARD_FAILED" and error != "ShardFailedError":
+            # On AWS the Map itself fails first; the shard's own reason is in its error file.
+            failure = (
+                self._first_shard_failure(report_prefix(org_id, report_id, attempt)) or failure
+            )
         now = self._clock()
 
         def fail(record: ReportRecord) -> ReportRecord:
@@ -376,6 +386,23 @@ class Generator:
             )
         except RecordNotPendingError:
             return None
+
+    def _first_shard_failure(self, prefix: str) -> ReportError | None:
+        try:
+            manifest = self._artifacts.get_json_or_none(prefix + "manifest.json") or []
+            for shard in manifest:
+                shard_prefix = f"{prefix}shards/{int(shard['index']):05d}/"
+                if self._artifacts.get_json_or_none(shard_prefix + "summary.json") is not None:
+                    continue
+                failure = self._artifacts.get_json_or_none(shard_prefix + "error.json")
+                if failure is not None:
+                    return ReportError(
+                        code=ShardFailedError.code,
+                        message=f"The shard for {shard['day']} failed: {failure['message']}",
+                    )
+        except (ClientError, BotoCoreError):
+            return None
+        return None
 
 
 KNOWN_ERRORS: dict[str, str] = {

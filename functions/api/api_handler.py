@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_routes import organisation, reports
+from api_routes import lifecycle, organisation, reports, shares
 from api_routes.common import error_body, json_response
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -18,6 +18,8 @@ tracer = Tracer()
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(reports.router)
 app.include_router(organisation.router)
+app.include_router(lifecycle.router)
+app.include_router(shares.router)
 
 
 @app.get("/compliance/health", summary="Liveness check; needs no token")
@@ -30,7 +32,12 @@ def _field_of(location: tuple[Any, ...]) -> str:
     parts = [str(part) for part in location if part not in ("body", "query", "path")]
     field = ""
     for part in parts:
-        field += f"[{part}]" if part.isdigit() else (f".{part}" if field else part)
+        if part.isdigit():
+            field += f"[{part}]"
+        elif field:
+            field += f".{part}"
+        else:
+            field = part
     return field or "body"
 
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from compliance_reports import runtime
 from compliance_reports.domain.errors import GenerationError
+from compliance_reports.models.reports import ReportRecord
 from compliance_reports.services.generation import GENERIC_FAILURE
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +46,14 @@ def _safe(step: str, error: Exception) -> GenerationError:
         return error
     logger.exception("generation step failed", step=step)
     return GenerationError(GENERIC_FAILURE)
+
+
+def _announce(record: ReportRecord) -> None:
+    """Put "Report State Changed" on the bus; the record is already final, so a failure to
+    publish is logged and the step still succeeds."""
+    error = runtime.services().lifecycle.try_announce(record)
+    if error is not None:
+        logger.warning("report state event not published", status=record.status.value, error=error)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -95,13 +104,14 @@ def mark_completed_handler(event: dict[str, Any], context: LambdaContext) -> dic
     step = CompletedInput.model_validate(event)
     logger.append_keys(report_id=step.reportId, attempt=step.attempt)
     try:
-        runtime.services().generator.mark_completed(
+        record = runtime.services().generator.mark_completed(
             step.reportId, step.attempt, step.artifacts, step.rowCount, step.eventsRead
         )
     except Exception as error:
         raise _safe("mark_completed", error) from error
     metrics.add_metric(name="ReportsCompleted", unit=MetricUnit.Count, value=1)
     logger.info("report completed")
+    _announce(record)
     return {"status": "completed"}
 
 
@@ -121,4 +131,5 @@ def mark_failed_handler(event: dict[str, Any], context: LambdaContext) -> dict[s
     logger.warning(
         "report failed", error=step.error, code=record.error.code if record.error else None
     )
+    _announce(record)
     return {"status": "failed"}

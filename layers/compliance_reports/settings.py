@@ -20,6 +20,7 @@ class ServiceSettings(BaseModel):
     state_machine_arn: str = Field(default="", alias="STATE_MACHINE_ARN")
     # Secret used to sign list cursors and to hash share tokens; from Secrets Manager in AWS.
     signing_key: str = Field(default="", alias="SIGNING_KEY")
+    signing_key_secret_arn: str = Field(default="", alias="SIGNING_KEY_SECRET_ARN")
     download_url_ttl_seconds: int = Field(
         default=300, ge=1, le=300, alias="DOWNLOAD_URL_TTL_SECONDS"
     )
@@ -28,6 +29,9 @@ class ServiceSettings(BaseModel):
     claim_role: str = Field(default="role", alias="JWT_CLAIM_ROLE")
     claim_email: str = Field(default="email", alias="JWT_CLAIM_EMAIL")
     event_bus_name: str = Field(default="", alias="EVENT_BUS_NAME")
+    # How long after a month ends in the org's time zone its scheduled reports are created, so
+    # events of the month's last minutes that arrive late are in them.
+    schedule_grace_seconds: int = Field(default=3600, ge=0, alias="SCHEDULE_GRACE_SECONDS")
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:

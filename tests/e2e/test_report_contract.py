@@ -232,3 +232,16 @@ def test_resend_stores_nothing_twice(seeded: ApiClient) -> None:
     assert changed["conflict"] == 1
     _record, raw, _table = generate(seeded, "audit", {"dateRange": PERIOD})
     assert json.loads(raw)["totals"]["eventsRead"] == 14
+
+
+def test_gdpr_without_activity(seeded: ApiClient) -> None:
+    _record, raw, table = generate(
+        seeded, "gdpr", {"agentId": "ag-2", "dateRange": PERIOD, "subjectId": "s-alice"}
+    )
+    document = json.loads(raw)
+
+    assert document["totals"] == {"eventsRead": 2, "rows": 0}
+    assert document["records"] == []
+    assert document["dataSubjects"] == []
+    assert "processed no personal data of this data subject" in document["activity"]
+    assert len(csv_rows(table)) == 1

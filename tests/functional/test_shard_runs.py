@@ -123,3 +123,24 @@ def test_progress_moves_while_running(
     assert finished["status"] == "completed"
     assert finished["progress"] == {"shardsTotal": 7, "shardsDone": 7, "eventsRead": 17}
     assert runtime.services().control.find_org(record["reportId"]) == org_id
+
+
+def test_partials_are_tagged(
+    local_stack: LocalStack, org_id: str, client_for: ClientFactory
+) -> None:
+    admin = client_for(org_id)
+    admin.post_events(fixed_trail())
+    record = admin.json("POST", "/compliance/reports/audit", expected=202, json=PERIOD)
+    admin.wait_for(record["reportId"])
+    s3 = local_stack.client("s3")
+    prefix = f"reports/{org_id}/{record['reportId']}/attempt-1/"
+
+    def tags(key: str) -> list[dict[str, str]]:
+        return list(s3.get_object_tagging(Bucket=REPORT_BUCKET, Key=prefix + key)["TagSet"])
+
+    partial = [{"Key": "report-artifact", "Value": "partial"}]
+    assert tags("manifest.json") == partial
+    assert tags("shards/00000/summary.json") == partial
+    assert tags("shards/00000/records.jsonl") == partial
+    assert tags("report.json") == []
+    assert tags("report.csv") == []

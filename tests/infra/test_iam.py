@@ -38,6 +38,7 @@ EXPECTED_ACTIONS: dict[str, set[str]] = {
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
         "s3:GetObject",
         "s3:ListBucket",
         "states:StartExecution",
@@ -52,19 +53,16 @@ EXPECTED_ACTIONS: dict[str, set[str]] = {
     "generator_handler.mark_failed_handler": STATUS_WRITER | {"events:PutEvents"},
     "ingest_handler.lambda_handler": {
         "dynamodb:BatchGetItem",
-        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
     },
     "scheduler_handler.lambda_handler": {
         "dynamodb:GetItem",
         "dynamodb:Query",
-        "dynamodb:Scan",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
-        "dynamodb:BatchGetItem",
         "states:StartExecution",
-        "states:DescribeExecution",
         "events:PutEvents",
     },
     "scheduler_handler.sweep_handler": STATUS_WRITER

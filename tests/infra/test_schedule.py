@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.infra.helpers import functions_by_handler, only, resources
+from infra.stack.constants import FUNCTIONS_DIRECTORY
+from tests.infra.helpers import (
+    actions,
+    functions_by_handler,
+    only,
+    resources,
+    role_id,
+    role_statements,
+)
 
 
 def _rule_targeting(template_dict: dict[str, Any], handler: str) -> dict[str, Any]:
@@ -63,3 +71,26 @@ def test_targets_have_dead_letters(template_dict: dict[str, Any]) -> None:
         for target in rule["Properties"]["Targets"]:
             assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in queues, logical_id
             assert target["RetryPolicy"]["MaximumRetryAttempts"] == 2, logical_id
+
+
+def test_stale_reports_alarm_matches_sweeper(template_dict: dict[str, Any]) -> None:
+    alarms = [
+        alarm["Properties"]
+        for alarm in resources(template_dict, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") == "StalePendingReports"
+    ]
+    sweeper = (FUNCTIONS_DIRECTORY / "scheduler" / "scheduler_handler.py").read_text()
+
+    [alarm] = alarms
+    assert alarm["Namespace"] == "ComplianceReports"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "compliance-reports"}]
+    # The sweeper publishes the metric with Powertools, whose `service` dimension comes from
+    # POWERTOOLS_SERVICE_NAME.
+    assert 'name="StalePendingReports"' in sweeper
+
+
+def test_scheduler_finds_schedules_without_scan(template_dict: dict[str, Any]) -> None:
+    _, function = functions_by_handler(template_dict)["scheduler_handler.lambda_handler"]
+    statements = role_statements(template_dict, role_id(function))
+
+    assert "dynamodb:Scan" not in actions(statements)

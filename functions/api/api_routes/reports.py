@@ -19,8 +19,10 @@ from compliance_reports.models.reports import (
     ReportType,
     Soc2Request,
 )
+from compliance_reports.services.trail import user_actor
 
 from api_routes.common import current_caller, json_response, logger
+from api_routes.idempotency import accepted_once
 
 router = APIGatewayHttpRouter()
 REPORT_ID = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z]+$")]
@@ -33,10 +35,19 @@ def _create(
     require_role(caller, "admin")
     require_own_org(caller, request.orgId)
 
-    record = runtime.services().reports.create(caller, report_type, request)
-    logger.append_keys(report_id=record.reportId)
-    logger.info("report created", report_type=report_type.value, status=record.status.value)
-    return json_response(202, record.model_dump(mode="json"))
+    def create() -> dict[str, Any]:
+        services = runtime.services()
+        record = services.reports.create(caller, report_type, request)
+        logger.append_keys(report_id=record.reportId)
+        logger.info("report created", report_type=report_type.value, status=record.status.value)
+        if record.status is ReportStatus.FAILED:
+            error = services.lifecycle.try_announce(record)
+            if error is not None:
+                logger.warning("report state event not published", error=error)
+        return record.model_dump(mode="json")
+
+    route = f"POST /compliance/reports/{report_type.value}"
+    return accepted_once(router, caller, route, request.model_dump(mode="json"), create)
 
 
 @router.post("/compliance/reports/soc2", summary="Generate a SOC2 summary", responses={202: {}})
@@ -97,7 +108,11 @@ def download_report(
     caller = current_caller(router)
     require_role(caller, "admin", "auditor")
 
-    download = runtime.services().reports.download(caller, reportId, format)
+    services = runtime.services()
+    download = services.reports.download(caller, reportId, format)
+    services.trail.record(
+        caller.org_id, "report.downloaded", user_actor(caller), reportId, {"format": format.value}
+    )
     logger.append_keys(report_id=reportId)
     logger.info("report download link minted", format=format.value)
     accept = router.current_event.headers.get("accept") or ""

@@ -8,16 +8,26 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import requests
 
 from compliance_local.client import ApiClient
-from compliance_local.gateway import Gateway
 from compliance_local.keys import load_or_create_key
-from compliance_local.stack import LocalStack, free_port
+
+if TYPE_CHECKING:
+    from compliance_local.gateway import Gateway
+    from compliance_local.stack import LocalStack
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 
 def _start(host: str, port: int) -> tuple[LocalStack, Gateway]:
+    # Imported here: moto and the handlers take seconds to load, which `token` and `import`
+    # do not need.
+    from compliance_local.gateway import Gateway
+    from compliance_local.stack import LocalStack
+
     stack = LocalStack().start()
     gateway = Gateway(load_or_create_key(), host, port).start()
     return stack, gateway
@@ -57,6 +67,7 @@ def command_token(args: argparse.Namespace) -> int:
 
 def command_demo(args: argparse.Namespace) -> int:
     from compliance_local.demo import run_demo
+    from compliance_local.stack import free_port
 
     stack, gateway = _start("127.0.0.1", free_port())
     key = load_or_create_key()
@@ -88,6 +99,60 @@ def command_import(args: argparse.Namespace) -> int:
         f"conflict {counts['conflict']}, invalid {counts['invalid']}"
     )
     return 0 if counts["invalid"] == 0 and counts["conflict"] == 0 else 1
+
+
+def _post_local(url: str, path: str, body: dict[str, str]) -> dict[str, Any] | None:
+    """POST to a local-only route of a running serve; print the error and return None on failure."""
+    try:
+        response = requests.post(url.rstrip("/") + path, json=body, timeout=600)
+    except requests.ConnectionError:
+        print(
+            f"error: no compliance-local serve answers at {url}; start one with `make serve`",
+            file=sys.stderr,
+        )
+        return None
+    data: dict[str, Any] = response.json()
+    if response.status_code != 200:
+        print(f"error: {data.get('error', {}).get('message', response.text)}", file=sys.stderr)
+        return None
+    return data
+
+
+def command_run_schedule(args: argparse.Namespace) -> int:
+    body = {"at": args.at} if args.at else {}
+    result = _post_local(args.url, "/local/run-schedule", body)
+    if result is None:
+        return 2
+    print(f"schedule run at {result['at']} over {result['orgs']} orgs with schedules")
+    for report in result["created"]:
+        late = " (late)" if report["late"] else ""
+        print(
+            f"created {report['type']} {report['month']}{late} for {report['orgId']}: "
+            f"{report['reportId']} ({report['status']})"
+        )
+    print(f"{len(result['created'])} created, {result['existing']} already existed")
+    for failure in result["failures"]:
+        print(
+            f"not created: {failure['type'] or 'all'} {failure['month'] or ''} for "
+            f"{failure['orgId']}: {failure['message']}",
+            file=sys.stderr,
+        )
+    return 1 if result["failures"] else 0
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    result = _post_local(args.url, "/local/sweep", {})
+    if result is None:
+        return 2
+    for report in result["failed"]:
+        print(
+            f"marked failed: {report['reportId']} (attempt {report['attempt']}) of {report['orgId']}"
+        )
+    print(
+        f"checked {result['checked']} stale pending reports: {len(result['failed'])} marked "
+        f"failed, {result['stillRunning']} still running"
+    )
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +193,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", default=DEFAULT_URL, help=f"local serve URL (default {DEFAULT_URL})"
     )
     importer.set_defaults(handler=command_import)
+
+    schedule = commands.add_parser(
+        "run-schedule", help="run the hourly report scheduler of a running serve once"
+    )
+    schedule.add_argument(
+        "--at",
+        help="run as if the hourly rule fired at this RFC 3339 time, e.g. 2026-03-01T06:00Z "
+        "(default: now)",
+    )
+    schedule.add_argument(
+        "--url", default=DEFAULT_URL, help=f"local serve URL (default {DEFAULT_URL})"
+    )
+    schedule.set_defaults(handler=command_run_schedule)
+
+    sweep = commands.add_parser(
+        "sweep", help="mark failed the stale pending reports whose execution has ended"
+    )
+    sweep.add_argument(
+        "--url", default=DEFAULT_URL, help=f"local serve URL (default {DEFAULT_URL})"
+    )
+    sweep.set_defaults(handler=command_sweep)
     return parser
 
 

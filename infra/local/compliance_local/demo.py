@@ -49,7 +49,10 @@ def run_demo(
     agents = admin.json("GET", "/compliance/agents")["items"]
     today = datetime.now(UTC).date()
     # Two weeks keep the demo within a few minutes: moto runs each day shard in this process.
-    date_range = {"from": (today - timedelta(days=DEMO_DAYS - 1)).isoformat(), "to": today.isoformat()}
+    date_range = {
+        "from": (today - timedelta(days=DEMO_DAYS - 1)).isoformat(),
+        "to": today.isoformat(),
+    }
     requests_by_type = {
         "soc2": {"dateRange": date_range},
         "gdpr": {"agentId": agents[0]["agentId"], "dateRange": date_range},

@@ -26,6 +26,10 @@ LOCAL_FUNCTIONS: dict[str, tuple[str, str, str]] = {
     "compliance-mark-completed": ("generator", "generator_handler", "mark_completed_handler"),
     "compliance-mark-failed": ("generator", "generator_handler", "mark_failed_handler"),
     "compliance-ingest": ("ingest", "ingest_handler", "lambda_handler"),
+    "compliance-scheduler": ("scheduler", "scheduler_handler", "lambda_handler"),
+    "compliance-sweeper": ("scheduler", "scheduler_handler", "sweep_handler"),
+    "compliance-status-change": ("scheduler", "scheduler_handler", "status_change_handler"),
+    "compliance-deleter": ("deleter", "deleter_handler", "lambda_handler"),
 }
 
 

@@ -13,11 +13,14 @@ import mimetypes
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from compliance_reports import runtime
 
 from compliance_local.functions import REPOSITORY, load_handler
 from compliance_local.keys import SigningKey, TokenRejectedError, verify
@@ -55,6 +58,8 @@ def build_event(
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value
     lowered = {name.lower(): value for name, value in headers.items()}
+    # API Gateway adds this header; the local gateway serves plain HTTP.
+    lowered.setdefault("x-forwarded-proto", "http")
     text_body: str | None = None
     encoded = False
     if body:
@@ -99,6 +104,11 @@ class Gateway:
         self.key = key
         self.jwks = key.jwks()
         self.api = load_handler("compliance-api")
+        # Powertools' event handler keeps the current event on a class attribute, so two requests
+        # handled at once in one process would read each other's event and claims. Lambda runs
+        # one request per execution environment at a time; this lock does the same for the one
+        # environment of the local stack.
+        self.invoke_lock = threading.Lock()
         gateway = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -155,6 +165,12 @@ class Gateway:
         if path == "/local/jwks.json":
             self._send(request, 200, self.jwks)
             return
+        if path == "/local/run-schedule" and method == "POST":
+            self._run_schedule(request, body)
+            return
+        if path == "/local/sweep" and method == "POST":
+            self._invoke_local(request, "compliance-sweeper", _scheduled_event(runtime.now()))
+            return
         if not path.startswith("/compliance/"):
             self._static(request, path)
             return
@@ -180,7 +196,8 @@ class Gateway:
             claims,
             request.client_address[0],
         )
-        response = self.api(event, LocalLambdaContext("compliance-api"))
+        with self.invoke_lock:
+            response = self.api(event, LocalLambdaContext("compliance-api"))
         payload = response.get("body") or ""
         data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         headers = dict(response.get("headers") or {})
@@ -214,6 +231,38 @@ class Gateway:
             )
             return
         self._send(request, 200, {"token": self.key.mint(org, role, user)})
+
+    def _run_schedule(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        """Run the hourly scheduler now, or as if its rule fired at `{"at": TIMESTAMP}`; this
+        route exists only locally, because moto never fires EventBridge schedules."""
+        try:
+            data = json.loads(body or b"{}")
+            at_text = data.get("at") if isinstance(data, dict) else None
+            at = parse_timestamp(at_text) if at_text else runtime.now()
+        except ValueError as error:
+            self._send(request, 400, {"error": {"code": "BAD_REQUEST", "message": str(error)}})
+            return
+        self._invoke_local(request, "compliance-scheduler", _scheduled_event(at))
+
+    def _invoke_local(
+        self, request: BaseHTTPRequestHandler, function_name: str, event: dict[str, Any]
+    ) -> None:
+        try:
+            with self.invoke_lock:
+                result = load_handler(function_name)(event, LocalLambdaContext(function_name))
+        except Exception as error:  # Lambda reports any exception of a handler to its caller.
+            self._send(
+                request,
+                500,
+                {
+                    "error": {
+                        "code": "FUNCTION_ERROR",
+                        "message": f"{function_name} failed: {error}",
+                    }
+                },
+            )
+            return
+        self._send(request, 200, result)
 
     def _static(self, request: BaseHTTPRequestHandler, path: str) -> None:
         relative = "index.html" if path in ("", "/") else path.lstrip("/")
@@ -252,3 +301,31 @@ class Gateway:
 
 def web_root() -> Path:
     return WEB_DIR
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp with an offset, such as 2026-03-01T06:00Z."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(
+            f"'{text}' is not a timestamp; write it as RFC 3339, e.g. 2026-03-01T06:00Z"
+        ) from error
+    if value.tzinfo is None:
+        raise ValueError(f"'{text}' has no UTC offset; add Z or an offset such as +02:00")
+    return value
+
+
+def _scheduled_event(at: datetime) -> dict[str, Any]:
+    """Return the event an EventBridge schedule rule sends when it fires at `at`."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {},
+    }

@@ -18,6 +18,7 @@ import requests
 from compliance_reports import runtime
 from moto.server import ThreadedMotoServer
 
+from compliance_local import events as local_events
 from compliance_local import lambda_patch
 from compliance_local.functions import LOCAL_FUNCTIONS, REPOSITORY
 
@@ -27,6 +28,7 @@ AUDIT_TABLE = "compliance-audit"
 CONTROL_TABLE = "compliance-control"
 REPORT_BUCKET = "compliance-reports-local"
 STATE_MACHINE = "compliance-report-generation"
+EVENT_BUS = "compliance-report-events"
 DEFINITION_FILE = REPOSITORY / "infra" / "workflow" / "report_generation.asl.json"
 # Local executions retry quickly and run a few shards at a time: moto runs Map iterations as
 # threads in this process.
@@ -35,6 +37,9 @@ LOCAL_SUBSTITUTIONS = {
     "RetryIntervalSeconds": "1",
     "MaxConcurrency": "4",
 }
+# As in the CDK app: a record pending this long is checked against its execution, five minutes
+# after the execution's own timeout.
+LOCAL_PENDING_TIMEOUT_SECONDS = int(LOCAL_SUBSTITUTIONS["ExecutionTimeoutSeconds"]) + 300
 
 
 def free_port() -> int:
@@ -78,6 +83,7 @@ class LocalStack:
         self.port = self.port or free_port()
         self._configure_environment()
         lambda_patch.install()
+        local_events.install()
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
         response = requests.post(
@@ -113,6 +119,8 @@ class LocalStack:
                 "REPORT_BUCKET_NAME": REPORT_BUCKET,
                 "STATE_MACHINE_ARN": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE}",
                 "SIGNING_KEY": self.signing_key,
+                "EVENT_BUS_NAME": EVENT_BUS,
+                "PENDING_TIMEOUT_SECONDS": str(LOCAL_PENDING_TIMEOUT_SECONDS),
                 "POWERTOOLS_SERVICE_NAME": "compliance-reports",
                 "POWERTOOLS_METRICS_NAMESPACE": "ComplianceReports",
                 "POWERTOOLS_TRACE_DISABLED": "true",
@@ -170,6 +178,7 @@ class LocalStack:
             ],
         )
         self.client("s3").create_bucket(Bucket=REPORT_BUCKET)
+        self.client("events").create_event_bus(Name=EVENT_BUS)
 
         role = self.client("iam").create_role(
             RoleName="compliance-local",

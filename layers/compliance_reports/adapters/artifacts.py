@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 # S3 multipart parts must be at least 5 MiB except the last; 8 MiB keeps the part count low.
 PART_SIZE = 8 * 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
+# Manifests and shard partials carry this tag; a lifecycle rule on it expires them after days,
+# while the report files stay for the retention period.
+PARTIAL_TAG = "report-artifact=partial"
 
 
 class KeyOutsideOrgError(ValueError):
@@ -25,6 +28,11 @@ class KeyOutsideOrgError(ValueError):
 
 def report_prefix(org_id: str, report_id: str, attempt: int) -> str:
     return f"reports/{org_id}/{report_id}/attempt-{attempt}/"
+
+
+def report_folder(org_id: str, report_id: str) -> str:
+    """Return the folder that contains the files of every attempt of one report."""
+    return f"reports/{org_id}/{report_id}/"
 
 
 class MultipartSink:
@@ -100,11 +108,10 @@ class ArtifactStore:
         self._client = client
         self.bucket = bucket
 
-    def put_json(self, key: str, value: Any) -> None:
+    def put_json(self, key: str, value: Any, *, partial: bool = False) -> None:
+        """Write `value` as JSON; `partial` marks working files that the lifecycle expires early."""
         body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-        self._client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType="application/json"
-        )
+        self._put(key, body, "application/json", partial)
 
     def get_json(self, key: str) -> Any:
         response = self._client.get_object(Bucket=self.bucket, Key=key)
@@ -128,11 +135,26 @@ class ArtifactStore:
             raise
         return True
 
-    def upload_file(self, key: str, handle: IO[bytes], content_type: str) -> None:
+    def upload_file(
+        self, key: str, handle: IO[bytes], content_type: str, *, partial: bool = False
+    ) -> None:
+        """Upload a spooled file with one PUT (up to 5 GB), reading it from the start."""
         handle.seek(0)
-        self._client.upload_fileobj(
-            handle, self.bucket, key, ExtraArgs={"ContentType": content_type}
-        )
+        self._put(key, handle, content_type, partial)
+
+    def _put(self, key: str, body: bytes | IO[bytes], content_type: str, partial: bool) -> None:
+        if partial:
+            self._client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                Tagging=PARTIAL_TAG,
+            )
+        else:
+            self._client.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type
+            )
 
     def iter_lines(self, key: str) -> Iterator[bytes]:
         response = self._client.get_object(Bucket=self.bucket, Key=key)
@@ -166,6 +188,44 @@ class ArtifactStore:
             },
             ExpiresIn=expires_in,
         )
+
+    def delete_all_versions(self, prefix: str) -> int:
+        """Delete every version and delete marker under `prefix` and return how many were removed.
+
+        The prefix must name one report's folder, `reports/<orgId>/<reportId>/`.
+        """
+        parts = prefix.split("/")
+        if len(parts) != 4 or parts[0] != "reports" or not parts[1] or not parts[2] or parts[3]:
+            raise ValueError(
+                f"'{prefix}' is not one report's folder; pass reports/<orgId>/<reportId>/"
+            )
+        removed = 0
+        paginator = self._client.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            versions = [
+                {"Key": item["Key"], "VersionId": item["VersionId"]}
+                for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            ]
+            # A page contains at most 1,000 entries, the maximum of one DeleteObjects request.
+            if not versions:
+                continue
+            response = self._client.delete_objects(
+                Bucket=self.bucket,
+                Delete={"Objects": versions, "Quiet": True},  # type: ignore[typeddict-item]
+            )
+            errors = response.get("Errors", [])
+            if errors:
+                first = errors[0]
+                raise ArtifactDeletionError(
+                    f"{len(errors)} object versions under {prefix} could not be deleted, first "
+                    f"{first.get('Key')}: {first.get('Code')} {first.get('Message')}"
+                )
+            removed += len(versions)
+        return removed
+
+
+class ArtifactDeletionError(Exception):
+    """S3 kept some object versions of a deleted report; deleting again retries them."""
 
 
 def spooled_file() -> IO[bytes]:

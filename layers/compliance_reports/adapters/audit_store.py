@@ -185,7 +185,8 @@ class AuditStore:
         present: set[str] = set()
         for start in range(0, len(keys), BATCH_GET_KEYS):
             present.update(
-                item["sk"]["S"] for item in self._batch_get(keys[start : start + BATCH_GET_KEYS], "sk")
+                item["sk"]["S"]
+                for item in self._batch_get(keys[start : start + BATCH_GET_KEYS], "sk")
             )
         return [item for sort_key, item in items.items() if sort_key not in present]
 

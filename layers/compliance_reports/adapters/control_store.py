@@ -25,6 +25,13 @@ class RecordNotPendingError(Exception):
     """The record is no longer pending for this attempt, so the status change was not applied."""
 
 
+class RecordChangedError(Exception):
+    """The record's status or attempt changed since it was read, so the change was not applied."""
+
+
+PENDING_INDEX = "pendingReports"
+
+
 def org_key(org_id: str) -> str:
     return f"ORG#{org_id}"
 
@@ -368,6 +375,100 @@ class ControlStore:
                 "updatedAt": {"S": format_utc_millis(now)},
             },
         )
+
+    # Lifecycle: stale pending records, retries and tombstones
+
+    def pending_reports(self, started_before: datetime, limit: int) -> list[tuple[str, str]]:
+        """Return (orgId, reportId) of up to `limit` records pending since before the given
+        instant, oldest first, from the sparse `pendingReports` index."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": PENDING_INDEX,
+            "KeyConditionExpression": "pendingPk = :pending AND pendingSince < :before",
+            "ExpressionAttributeValues": {
+                ":pending": {"S": "PENDING"},
+                ":before": {"S": format_utc_millis(started_before)},
+            },
+            "ScanIndexForward": True,
+        }
+        found: list[tuple[str, str]] = []
+        while len(found) < limit:
+            request["Limit"] = limit - len(found)
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                org_id = item["pk"]["S"].removeprefix("ORG#")
+                report_id = item["sk"]["S"].removeprefix("REPORT#")
+                found.append((org_id, report_id))
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key:
+                break
+            request["ExclusiveStartKey"] = last_key
+        return found
+
+    def start_attempt(self, record: ReportRecord, failed_attempt: int) -> None:
+        """Store `record` as the next pending attempt of a report whose `failed_attempt` failed.
+
+        Shard progress starts from zero, and the record joins the pending index again.
+        """
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=report_key(record.orgId, record.reportId),
+                UpdateExpression=(
+                    "SET #record = :record, #status = :pending, #attempt = :next, "
+                    "pendingPk = :pendingPk, pendingSince = :since, "
+                    "shardsTotal = :zero, shardsDone = :zero, eventsRead = :zero"
+                ),
+                ConditionExpression="#status = :failed AND #attempt = :previous",
+                ExpressionAttributeNames={
+                    "#record": "record",
+                    "#status": "status",
+                    "#attempt": "attempt",
+                },
+                ExpressionAttributeValues={
+                    ":record": {
+                        "S": json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+                    },
+                    ":pending": {"S": ReportStatus.PENDING.value},
+                    ":failed": {"S": ReportStatus.FAILED.value},
+                    ":next": {"N": str(record.attempt)},
+                    ":previous": {"N": str(failed_attempt)},
+                    ":pendingPk": {"S": "PENDING"},
+                    ":since": {"S": format_utc_millis(record.attempt_started_at)},
+                    ":zero": {"N": "0"},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise RecordChangedError(record.reportId) from error
+            raise
+
+    def mark_deleted(self, record: ReportRecord, previous: ReportStatus) -> None:
+        """Replace a completed or failed record by its tombstone `record` (status deleted)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=report_key(record.orgId, record.reportId),
+                UpdateExpression="SET #record = :record, #status = :deleted",
+                ConditionExpression="#status = :previous AND #attempt = :attempt",
+                ExpressionAttributeNames={
+                    "#record": "record",
+                    "#status": "status",
+                    "#attempt": "attempt",
+                },
+                ExpressionAttributeValues={
+                    ":record": {
+                        "S": json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
+                    },
+                    ":deleted": {"S": ReportStatus.DELETED.value},
+                    ":previous": {"S": previous.value},
+                    ":attempt": {"N": str(record.attempt)},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise RecordChangedError(record.reportId) from error
+            raise
 
 
 def _record_of(item: dict[str, Any]) -> ReportRecord:

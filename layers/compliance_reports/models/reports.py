@@ -23,6 +23,9 @@ class ReportStatus(StrEnum):
     PENDING = "pending"
     COMPLETED = "completed"
     FAILED = "failed"
+    # A tombstone: the record stays so lists show the deletion and a schedule never recreates
+    # the month, while the files are removed.
+    DELETED = "deleted"
 
 
 class ArtifactFormat(StrEnum):
@@ -117,6 +120,16 @@ class AttemptRecord(BaseModel):
     error: ReportError | None = None
 
 
+class ScheduledRun(BaseModel):
+    """The calendar month a scheduled report covers; `late` marks a month created after a later
+    month was already due, because the scheduler missed it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
+    late: bool = False
+
+
 class ReportRecord(BaseModel):
     """A report as the API returns it; S3 keys and the subject id are never part of it."""
 
@@ -137,6 +150,15 @@ class ReportRecord(BaseModel):
     error: ReportError | None = None
     artifacts: dict[Literal["json", "csv"], ArtifactInfo] | None = None
     rowCount: int | None = None
+    # When the current attempt started; absent on a first attempt, which started at createdAt.
+    startedAt: datetime | None = None
+    schedule: ScheduledRun | None = None
+    deletedAt: datetime | None = None
+    deletedBy: str | None = None
+
+    @property
+    def attempt_started_at(self) -> datetime:
+        return self.startedAt or self.createdAt
 
 
 class ReportList(BaseModel):

@@ -94,8 +94,8 @@ class Generator:
         self._audit = audit
         self._artifacts = artifacts
         self._clock = clock
-        # One day per shard in production; tests merge days into fewer shards and shrink pages to
-        # show that the output does not depend on where shards and pages split.
+        # Production uses one day per shard. Tests merge days into fewer shards and shrink pages,
+        # which shows that the output does not depend on where shards and pages split.
         self._days_per_shard = days_per_shard
         self._page_size = page_size
 
@@ -115,13 +115,14 @@ class Generator:
         ]
         key = loaded.prefix + "manifest.json"
         with storage_errors("writing the shard manifest"):
-            self._artifacts.put_json(key, manifest)
+            self._artifacts.put_json(key, manifest, partial=True)
             self._artifacts.put_json(
                 loaded.prefix + "plan.json",
                 {
                     "dataAsOf": format_utc_millis(self._clock()),
                     "shards": len(manifest),
                 },
+                partial=True,
             )
         self._control.add_progress(
             loaded.record.orgId, report_id, attempt, shards_total=len(manifest)
@@ -170,6 +171,7 @@ class Generator:
                         "code": getattr(error, "code", "GENERATION_FAILED"),
                         "message": reason,
                     },
+                    partial=True,
                 )
             raise
         self._control.add_progress(
@@ -203,10 +205,15 @@ class Generator:
             with storage_errors("writing shard results"):
                 for section, handle in files.items():
                     self._artifacts.upload_file(
-                        f"{shard_prefix}{section}.jsonl", handle, "application/x-ndjson"
+                        f"{shard_prefix}{section}.jsonl",
+                        handle,
+                        "application/x-ndjson",
+                        partial=True,
                     )
                 # The summary is written last: its presence marks the shard as finished.
-                self._artifacts.put_json(shard_prefix + "summary.json", builder.state())
+                self._artifacts.put_json(
+                    shard_prefix + "summary.json", builder.state(), partial=True
+                )
         finally:
             for handle in files.values():
                 handle.close()

@@ -16,7 +16,12 @@ from botocore.exceptions import ClientError
 from compliance_reports.adapters.artifacts import ArtifactStore, report_prefix
 from compliance_reports.adapters.control_store import ControlStore
 from compliance_reports.adapters.workflow import WorkflowStarter
-from compliance_reports.domain.errors import ConflictError, InvalidRequestError, NotFoundError
+from compliance_reports.domain.errors import (
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    ProblemError,
+)
 from compliance_reports.domain.ids import new_report_id
 from compliance_reports.domain.periods import PeriodError, load_zone, resolve_period, today_in
 from compliance_reports.domain.titles import ascii_filename, report_title, utf8_filename
@@ -29,6 +34,7 @@ from compliance_reports.models.reports import (
     ReportRecord,
     ReportStatus,
     ReportType,
+    ScheduledRun,
     Soc2Request,
 )
 from compliance_reports.models.settings import OrgSettings
@@ -60,6 +66,20 @@ class Download:
     filename: str
 
 
+class GoneError(ProblemError):
+    """A resource that existed and was deleted, revoked or expired."""
+
+    status = 410
+    code = "GONE"
+
+
+class InvalidCursorError(ProblemError):
+    """A list cursor that this service did not issue for this org."""
+
+    status = 400
+    code = "INVALID_CURSOR"
+
+
 class CursorCodec:
     """Opaque list cursors, signed with HMAC-SHA256 and bound to the org that received them."""
 
@@ -72,7 +92,7 @@ class CursorCodec:
         return base64.urlsafe_b64encode(signature + payload).decode().rstrip("=")
 
     def decode(self, org_id: str, cursor: str) -> dict[str, Any]:
-        invalid = InvalidRequestError(
+        invalid = InvalidCursorError(
             "cursor is not valid; pass the nextCursor value of the previous page unchanged, or "
             "leave cursor out to start from the newest report",
             field="cursor",
@@ -100,6 +120,7 @@ class ReportService:
         cursor_codec: CursorCodec,
         clock: Callable[[], datetime],
         download_ttl_seconds: int = 300,
+        pending_check: Callable[[ReportRecord], ReportRecord] | None = None,
     ) -> None:
         self._control = control
         self._artifacts = artifacts
@@ -107,6 +128,8 @@ class ReportService:
         self._cursors = cursor_codec
         self._clock = clock
         self._download_ttl = download_ttl_seconds
+        # Reconciles a pending record whose execution may have ended (see LifecycleService).
+        self._pending_check = pending_check
 
     def settings(self, org_id: str) -> OrgSettings:
         stored = self._control.get_settings(org_id)
@@ -120,15 +143,22 @@ class ReportService:
         report_type: ReportType,
         request: Soc2Request | AuditRequest | GdprRequest,
         created_by: str | None = None,
+        *,
+        report_id: str | None = None,
+        schedule: ScheduledRun | None = None,
     ) -> ReportRecord:
-        """Validate the request against the org's data, store a pending record and start it."""
+        """Validate the request against the org's data, store a pending record and start it.
+
+        The scheduler passes a `report_id` derived from the org, type and month; storing the
+        record fails with TransactionCanceledException when that id exists.
+        """
         now = self._clock()
         settings = self.settings(caller.org_id)
         timezone = request.timezone or settings.timezone
         parameters, agent_names = self._parameters(
             caller.org_id, report_type, request, timezone, settings, now
         )
-        report_id = new_report_id(now)
+        report_id = report_id or new_report_id(now)
         agent_name = agent_names.get(parameters.agentId or "") if parameters.agentId else None
         record = ReportRecord(
             reportId=report_id,
@@ -140,6 +170,7 @@ class ReportService:
             parameters=public_parameters(parameters),
             createdAt=now,
             createdBy=created_by or caller.display,
+            schedule=schedule,
         )
         internal = {
             "parameters": parameters.model_dump(mode="json"),
@@ -237,7 +268,10 @@ class ReportService:
         stored = self._control.get_report(caller.org_id, report_id)
         if stored is None:
             raise NotFoundError(f"report '{report_id}' was not found", field="id")
-        return stored[0]
+        record = stored[0]
+        if record.status is ReportStatus.PENDING and self._pending_check is not None:
+            record = self._pending_check(record)
+        return record
 
     def list(
         self,
@@ -257,6 +291,8 @@ class ReportService:
     def download(self, caller: Caller, report_id: str, artifact_format: ArtifactFormat) -> Download:
         """Mint a presigned URL for a completed report's file; nothing about it is stored."""
         record = self.get(caller, report_id)
+        if record.status is ReportStatus.DELETED:
+            raise GoneError(f"report '{report_id}' was deleted, so its files are gone", field="id")
         if record.status is not ReportStatus.COMPLETED or not record.artifacts:
             raise ConflictError(
                 f"report '{report_id}' is {record.status.value}, not completed; download it once "

@@ -1,0 +1,75 @@
+"""CSV and JSON encoders: spreadsheet-safe cells, RFC 4180 round trips and valid streamed JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from compliance_reports.domain.writers import CsvEncoder, JsonDocumentEncoder, neutralise_cell
+
+HEADER = ("text", "count")
+
+
+def _encode(rows: list[list[str | int | float | None]]) -> bytes:
+    encoder = CsvEncoder(HEADER)
+    return encoder.header() + encoder.rows(rows)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["line one\nline two", 'say "hello"', "a,b,c", "Zoë Ångström", "渡辺 健", "tab\tinside", ""],
+)
+def test_csv_round_trip(value: str) -> None:
+    data = _encode([[value, 1]])
+
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+    assert rows == [list(HEADER), [value, "1"]]
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_prefixes_neutralised(prefix: str) -> None:
+    value = prefix + "SUM(1,2)"
+
+    assert neutralise_cell(value) == "'" + value
+
+
+def test_numbers_stay_numbers() -> None:
+    data = _encode([["x", -3], ["y", 2.5]])
+
+    assert b"\r\nx,-3\r\n" in data
+    assert b"\r\ny,2.5\r\n" in data
+
+
+def test_csv_file_conventions() -> None:
+    data = _encode([["a", 1], [None, 0]])
+
+    assert data.startswith(b"\xef\xbb\xbftext,count\r\n")
+    assert data.endswith(b"\r\n,0\r\n")
+
+
+def test_csv_rejects_short_row() -> None:
+    with pytest.raises(ValueError, match="1 cells, the header has 2"):
+        CsvEncoder(HEADER).rows([["only one"]])
+
+
+def test_streamed_json_parses() -> None:
+    encoder = JsonDocumentEncoder()
+    parts = [encoder.start({"type": "audit", "name": "Zoë"})]
+    parts.append(encoder.open_array("records"))
+    parts.extend(encoder.item({"n": number}) for number in range(3))
+    parts.append(encoder.close_array())
+    parts.append(encoder.open_array("empty"))
+    parts.append(encoder.close_array())
+    parts.append(encoder.end())
+
+    document = json.loads(b"".join(parts))
+
+    assert document == {
+        "type": "audit",
+        "name": "Zoë",
+        "records": [{"n": 0}, {"n": 1}, {"n": 2}],
+        "empty": [],
+    }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from compliance_reports.models.events import format_utc_millis
-from compliance_reports.models.reports import Progress, ReportRecord, ReportStatus
+from compliance_reports.models.reports import Progress, ReportError, ReportRecord, ReportStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -238,6 +238,30 @@ class ControlStore:
         """
         finish = status is not None and status is not ReportStatus.PENDING
         return self._update_record(org_id, report_id, attempt, mutate, finish=finish, status=status)
+
+    def mark_failed(
+        self, org_id: str, report_id: str, attempt: int, failure: ReportError, now: datetime
+    ) -> ReportRecord | None:
+        """Mark the attempt failed with `failure`; return None when it already left `pending`.
+
+        The update is conditional on the status and the attempt, so a late failure never
+        overwrites a completed report or a newer attempt.
+        """
+
+        def fail(current: ReportRecord) -> ReportRecord:
+            return current.model_copy(
+                update={
+                    "status": ReportStatus.FAILED,
+                    "completedAt": now,
+                    "error": failure,
+                    "artifacts": None,
+                }
+            )
+
+        try:
+            return self.update_record(org_id, report_id, attempt, fail, status=ReportStatus.FAILED)
+        except RecordNotPendingError:
+            return None
 
     def add_progress(
         self,

@@ -375,24 +375,7 @@ class Generator:
             failure = (
                 self._first_shard_failure(report_prefix(org_id, report_id, attempt)) or failure
             )
-        now = self._clock()
-
-        def fail(record: ReportRecord) -> ReportRecord:
-            return record.model_copy(
-                update={
-                    "status": ReportStatus.FAILED,
-                    "completedAt": now,
-                    "error": failure,
-                    "artifacts": None,
-                }
-            )
-
-        try:
-            return self._control.update_record(
-                org_id, report_id, attempt, fail, status=ReportStatus.FAILED
-            )
-        except RecordNotPendingError:
-            return None
+        return self._control.mark_failed(org_id, report_id, attempt, failure, self._clock())
 
     def _first_shard_failure(self, prefix: str) -> ReportError | None:
         try:

@@ -18,7 +18,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from compliance_reports.adapters.control_store import (
     ControlStore,
     RecordChangedError,
-    RecordNotPendingError,
 )
 from compliance_reports.adapters.event_bus import (
     REPORT_DELETED,
@@ -189,24 +188,7 @@ class LifecycleService:
     def _mark_failed(
         self, org_id: str, report_id: str, attempt: int, failure: ReportError
     ) -> ReportRecord | None:
-        now = self._clock()
-
-        def fail(current: ReportRecord) -> ReportRecord:
-            return current.model_copy(
-                update={
-                    "status": ReportStatus.FAILED,
-                    "completedAt": now,
-                    "error": failure,
-                    "artifacts": None,
-                }
-            )
-
-        try:
-            return self._control.update_record(
-                org_id, report_id, attempt, fail, status=ReportStatus.FAILED
-            )
-        except RecordNotPendingError:
-            return None
+        return self._control.mark_failed(org_id, report_id, attempt, failure, self._clock())
 
     # Retry
 

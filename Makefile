@@ -67,6 +67,16 @@ deploy: layer ## Deploy with the CDK CLI: make deploy STAGE=prod CONTEXT="-c jwt
 schemas: $(STAMP) ## Regenerate the report JSON Schemas in docs/schemas from the models
 	$(BIN)/python -m compliance_local.schemas
 
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+.PHONY: bench
+bench: $(BENCH_STAMP) ## Benchmark report generation on recorded DynamoDB pages at 100k and 1M events (docs/benchmarks.md)
+	$(BIN)/python -m bench.run
+
 .PHONY: test
 test: $(STAMP) ## Run the tests, ruff, mypy and the OpenAPI drift check
 	$(BIN)/pytest

@@ -69,7 +69,7 @@ def test_download_before_completion_is_409(admin: ApiClient, local_stack: Any) -
     )
     response = admin.request("GET", f"/compliance/reports/{record['reportId']}/download?format=csv")
 
-    # The report may finish quickly; only a pending one must answer 409.
+    # The report may finish quickly; only a pending one must return 409.
     if admin.json("GET", f"/compliance/reports/{record['reportId']}")["status"] == "pending":
         assert response.status_code == 409
     admin.wait_for(record["reportId"])

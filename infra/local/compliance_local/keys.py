@@ -92,7 +92,7 @@ def load_or_create_key(directory: Path = KEY_DIR) -> SigningKey:
 
 
 class TokenRejectedError(Exception):
-    """The token failed a check the JWT authorizer makes; API Gateway answers 401."""
+    """The token failed a check the JWT authorizer makes; API Gateway returns 401."""
 
 
 def verify(

@@ -232,9 +232,9 @@ class ControlStore:
     ) -> ReportRecord:
         """Apply `mutate(record) -> record` if the record is still pending for `attempt`.
 
-        A concurrent change between the read and the conditional write surfaces as
-        RecordNotPendingError only when status or attempt changed; progress updates from parallel
-        shards are serialised by retrying on a changed record.
+        The write is conditional on the status and the attempt, so a concurrent status change
+        raises RecordNotPendingError. Shard progress does not go through here: it uses atomic
+        ADDs (`add_progress`).
         """
         finish = status is not None and status is not ReportStatus.PENDING
         return self._update_record(org_id, report_id, attempt, mutate, finish=finish, status=status)

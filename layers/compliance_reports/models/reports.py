@@ -72,7 +72,7 @@ ReportRequest = Soc2Request | AuditRequest | GdprRequest
 
 
 class ReportParameters(BaseModel):
-    """What a report covers once defaults are resolved; stored on the record and in the report."""
+    """Report scope after defaults are resolved, stored on the record and in the report."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -24,7 +24,7 @@ CsvValue = str | int | float | None
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What a builder needs to know about the report it builds."""
+    """Parameters of the report a builder builds."""
 
     report_id: str
     org_id: str

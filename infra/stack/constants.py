@@ -152,10 +152,11 @@ SHARED_LINK_ROUTE: Final = "GET /compliance/shared/{token}"
 
 @dataclass(frozen=True)
 class FunctionSize:
-    """Memory in MB and timeout of one Lambda function."""
+    """Memory in MB, timeout and /tmp size in MB of one Lambda function."""
 
     memory_mb: int
     timeout: Duration
+    ephemeral_storage_mb: int = 512  # Lambda's default and the size it bills nothing extra for
 
 
 # All functions run on arm64 (Graviton), which Lambda bills about 20% lower per GB-second than
@@ -164,10 +165,13 @@ class FunctionSize:
 API_SIZE: Final = FunctionSize(1024, Duration.seconds(29))  # HTTP API integrations end at 30 s
 PLAN_SIZE: Final = FunctionSize(512, Duration.seconds(60))  # lists days, writes one manifest
 # A shard reads one day of one org, so its run time grows with that day's events. It gets the
-# Lambda maximum because a timeout fails the whole report.
-SHARD_SIZE: Final = FunctionSize(1024, Duration.minutes(15))
-# Merge streams every partial into two multipart uploads with 8 MiB parts and hashes them.
-MERGE_SIZE: Final = FunctionSize(1024, Duration.minutes(15))
+# Lambda maximum because a timeout fails the whole report. Its rows and the data-subject tally
+# spill to /tmp beyond a bound, so /tmp holds about one day of rows.
+SHARD_SIZE: Final = FunctionSize(1024, Duration.minutes(15), ephemeral_storage_mb=2048)
+# Merge streams every partial into two multipart uploads with 8 MiB parts and hashes them. A GDPR
+# export copies each shard's data-subject file to /tmp and merges them there, so /tmp holds every
+# shard's subjects at once: about 50 bytes per subject and day, 2 GB for a year of 100,000 a day.
+MERGE_SIZE: Final = FunctionSize(1024, Duration.minutes(15), ephemeral_storage_mb=4096)
 MARK_SIZE: Final = FunctionSize(256, Duration.seconds(30))  # one conditional update and one event
 INGEST_SIZE: Final = FunctionSize(512, Duration.seconds(60))
 SCHEDULER_SIZE: Final = FunctionSize(512, Duration.minutes(5))  # creates reports for every org

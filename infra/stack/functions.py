@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Size
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -102,6 +102,7 @@ class ServiceFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             memory_size=spec.size.memory_mb,
+            ephemeral_storage_size=Size.mebibytes(spec.size.ephemeral_storage_mb),
             timeout=spec.size.timeout,
             layers=[defaults.layer],
             environment={**defaults.environment, **spec.environment},

@@ -1,9 +1,12 @@
-"""The report files do not depend on how the period is split into shards or pages."""
+"""The report files do not depend on how the period is split into shards, pages or tally runs."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from compliance_local.stack import CONTROL_TABLE, LocalStack
 from compliance_reports import runtime
@@ -11,6 +14,7 @@ from compliance_reports.adapters.artifacts import report_prefix
 from compliance_reports.models.reports import (
     AuditRequest,
     DateRange,
+    GdprRequest,
     ReportStatus,
     ReportType,
     Soc2Request,
@@ -22,6 +26,31 @@ from tests.conftest import ClientFactory
 from tests.e2e.dataset import fixed_trail
 
 FIXED = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+SUBJECTS = ["s-alice", "s-bob", "Zoë Ångström", "渡辺 健", "s-1", "s-10", "s-2", "=s-formula"]
+
+
+def _processing_events() -> list[dict[str, Any]]:
+    """Agent events spread over four days, with data subjects recurring across days."""
+    events = []
+    for index in range(24):
+        day = 1 + index % 4
+        first, second = SUBJECTS[index % 8], SUBJECTS[(index * 3 + 1) % 8]
+        events.append(
+            {
+                "eventId": f"p{index:02d}",
+                "occurredAt": f"2026-03-0{day}T{index % 24:02d}:30:00.000Z",
+                "category": "agent_activity",
+                "action": "email.read",
+                "outcome": "success",
+                "actor": {"type": "agent", "id": "ag-1"},
+                "agentId": "ag-1",
+                "personalData": [
+                    {"subjectId": first, "categories": [f"c{index % 3}"], "purpose": "triage"},
+                    {"subjectId": second, "categories": ["email content"], "purpose": "triage"},
+                ],
+            }
+        )
+    return events
 
 
 def _generate(
@@ -66,12 +95,13 @@ def _next_attempt(stack: LocalStack, org_id: str, report_id: str, attempt: int) 
 def test_shard_and_page_splits_give_same_bytes(
     local_stack: LocalStack, org_id: str, client_for: ClientFactory
 ) -> None:
-    client_for(org_id).post_events(fixed_trail())
+    client_for(org_id).post_events(fixed_trail() + _processing_events())
     services = runtime.services()
     period = DateRange.model_validate({"from": "2026-02-27", "to": "2026-03-05"})
-    requests: dict[ReportType, Soc2Request | AuditRequest] = {
+    requests: dict[ReportType, Soc2Request | AuditRequest | GdprRequest] = {
         ReportType.SOC2: Soc2Request(dateRange=period),
         ReportType.AUDIT: AuditRequest(dateRange=period),
+        ReportType.GDPR: GdprRequest(dateRange=period, agentId="ag-1"),
     }
     runtime.set_clock(lambda: FIXED)
     try:
@@ -88,6 +118,8 @@ def test_shard_and_page_splits_give_same_bytes(
                 runtime.now,
                 days_per_shard=1,
                 page_size=2,
+                # Every second data subject spills the tally to disk.
+                memory_keys=1,
             )
 
             _wait_settled(org_id, record.reportId)
@@ -98,8 +130,17 @@ def test_shard_and_page_splits_give_same_bytes(
 
             assert whole["json"] == split["json"], report_type
             assert whole["csv"] == split["csv"], report_type
+            if report_type is ReportType.GDPR:
+                _check_subjects(json.loads(whole["json"]))
     finally:
         runtime.set_clock(None)
+
+
+def _check_subjects(document: dict[str, Any]) -> None:
+    records: Counter[str] = Counter(row["subjectId"] for row in document["records"])
+    assert [row["subjectId"] for row in document["dataSubjects"]] == sorted(records)
+    assert {row["subjectId"]: row["records"] for row in document["dataSubjects"]} == records
+    assert len(records) == len(SUBJECTS)
 
 
 def _wait_settled(org_id: str, report_id: str) -> None:

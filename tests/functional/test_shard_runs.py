@@ -142,5 +142,6 @@ def test_partials_are_tagged(
     assert tags("manifest.json") == partial
     assert tags("shards/00000/summary.json") == partial
     assert tags("shards/00000/records.jsonl") == partial
+    assert tags("shards/00000/records.csv") == partial
     assert tags("report.json") == []
     assert tags("report.csv") == []

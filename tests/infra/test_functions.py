@@ -77,6 +77,19 @@ def test_sizes_explicit(template_dict: dict[str, Any]) -> None:
     assert api["Properties"]["Timeout"] < 30  # HTTP API integrations time out at 30 s
 
 
+def test_temporary_storage(template_dict: dict[str, Any]) -> None:
+    functions = functions_by_handler(template_dict)
+    storage = {
+        handler: function["Properties"]["EphemeralStorage"]["Size"]
+        for handler, (_, function) in functions.items()
+    }
+
+    # Shards and Merge spill rows and data-subject tallies to /tmp; the rest keep the default.
+    assert storage.pop("generator_handler.shard_handler") == 2048
+    assert storage.pop("generator_handler.merge_handler") == 4096
+    assert set(storage.values()) == {512}
+
+
 def test_environment_per_function(template_dict: dict[str, Any]) -> None:
     for handler, (_, function) in functions_by_handler(template_dict).items():
         variables = function["Properties"]["Environment"]["Variables"]

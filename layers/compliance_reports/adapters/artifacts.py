@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # S3 multipart parts must be at least 5 MiB except the last; 8 MiB keeps the part count low.
 PART_SIZE = 8 * 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 # Manifests and shard partials carry this tag; a lifecycle rule on it expires them after days,
 # while the report files stay for the retention period.
 PARTIAL_TAG = "report-artifact=partial"
@@ -161,6 +162,17 @@ class ArtifactStore:
         for line in response["Body"].iter_lines():
             if line:
                 yield line
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        """Yield an object's bytes in chunks of up to 1 MiB."""
+        response = self._client.get_object(Bucket=self.bucket, Key=key)
+        yield from response["Body"].iter_chunks(DOWNLOAD_CHUNK_BYTES)
+
+    def download_into(self, key: str, handle: IO[bytes]) -> None:
+        """Copy an object into `handle` and rewind it."""
+        for chunk in self.iter_chunks(key):
+            handle.write(chunk)
+        handle.seek(0)
 
     def open_sink(self, key: str, content_type: str) -> MultipartSink:
         return MultipartSink(self._client, self.bucket, key, content_type)

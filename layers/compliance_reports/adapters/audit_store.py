@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from compliance_reports.domain.periods import sort_key_bound, utc_day_partitions
 from compliance_reports.models.events import AuditEvent, format_utc_millis
+from compliance_reports.models.stored_events import StoredAuditEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -198,7 +199,7 @@ class AuditStore:
         agent_ids: Sequence[str] | None,
         now: datetime,
         page_size: int | None = None,
-    ) -> Iterator[AuditEvent]:
+    ) -> Iterator[StoredAuditEvent]:
         """Yield the org's events with start <= occurredAt < end in (occurredAt, eventId) order.
 
         Follows LastEvaluatedKey to the end (a page may be empty and still not be the last) and
@@ -213,7 +214,7 @@ class AuditStore:
             ):
                 if int(item["expiresAt"]["N"]) <= now_epoch:
                     continue
-                yield AuditEvent.model_validate_json(item["event"]["S"])
+                yield StoredAuditEvent.model_validate_json(item["event"]["S"])
 
     def _query_partition(
         self,

@@ -63,8 +63,20 @@ class CsvEncoder:
         return self._take()
 
 
+# One encoder for every value: json.dumps builds a new one per call for non-default options.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return _ENCODER.encode(value)
+
+
+def encode_json_row(row: Any) -> bytes:
+    """Encode one row as the JSON document writes it; the result holds no line break.
+
+    Shards store rows in this form, so Merge copies them into the document without parsing.
+    """
+    return _dumps(row).encode()
 
 
 class JsonDocumentEncoder:
@@ -90,9 +102,13 @@ class JsonDocumentEncoder:
         return f"{separator}\n{_dumps(name)}:[".encode()
 
     def item(self, row: Any) -> bytes:
-        separator = "\n" if self._first_item else ",\n"
+        return self.encoded_item(encode_json_row(row))
+
+    def encoded_item(self, encoded: bytes) -> bytes:
+        """Return the array item for a row that `encode_json_row` already encoded."""
+        separator = b"\n" if self._first_item else b",\n"
         self._first_item = False
-        return (separator + _dumps(row)).encode()
+        return separator + encoded
 
     def close_array(self) -> bytes:
         self._open = False

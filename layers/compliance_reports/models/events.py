@@ -70,9 +70,8 @@ def to_utc_millis(value: datetime) -> datetime:
 
 def format_utc_millis(value: datetime) -> str:
     """Format a UTC datetime as fixed-width RFC 3339 with milliseconds, so strings sort by time."""
-    return (
-        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-    )
+    utc = value.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"
 
 
 class _Model(BaseModel):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -31,7 +32,8 @@ from compliance_reports.domain.errors import (
     TransientError,
 )
 from compliance_reports.domain.periods import day_start
-from compliance_reports.domain.writers import CsvEncoder, JsonDocumentEncoder
+from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS, encode_entry
+from compliance_reports.domain.writers import CsvEncoder, JsonDocumentEncoder, encode_json_row
 from compliance_reports.models.events import format_utc_millis
 from compliance_reports.models.reports import (
     ArtifactInfo,
@@ -89,6 +91,7 @@ class Generator:
         *,
         days_per_shard: int = 1,
         page_size: int | None = None,
+        memory_keys: int = DEFAULT_MEMORY_KEYS,
     ) -> None:
         self._control = control
         self._audit = audit
@@ -98,6 +101,8 @@ class Generator:
         # which shows that the output does not depend on where shards and pages split.
         self._days_per_shard = days_per_shard
         self._page_size = page_size
+        # Keys a tally (such as the data subjects) keeps in memory before it spills to disk.
+        self._memory_keys = memory_keys
 
     # Plan
 
@@ -183,7 +188,18 @@ class Generator:
         self, loaded: LoadedReport, first_day: date, last_day: date, shard_prefix: str
     ) -> int:
         context = loaded.context
-        builder = new_builder(context)
+        with closing(new_builder(context, self._memory_keys)) as builder:
+            return self._fill_shard(builder, loaded, first_day, last_day, shard_prefix)
+
+    def _fill_shard(
+        self,
+        builder: ReportBuilder,
+        loaded: LoadedReport,
+        first_day: date,
+        last_day: date,
+        shard_prefix: str,
+    ) -> int:
+        context = loaded.context
         zone = context.period.zone
         start = day_start(first_day, zone)
         end = day_start(last_day + timedelta(days=1), zone)
@@ -193,7 +209,13 @@ class Generator:
         elif context.agent_ids:
             agent_ids = list(context.agent_ids)
 
-        files = {section: spooled_file() for section in builder.sections}
+        # Rows are stored as the report files hold them: JSON lines for the document and, for the
+        # CSV section, CSV rows. Merge then copies bytes instead of parsing and encoding each row.
+        files = {f"{section}.jsonl": spooled_file() for section in builder.sections}
+        csv_name = f"{builder.csv_section}.csv"
+        if builder.csv_section is not None:
+            files[csv_name] = spooled_file()
+        csv_encoder = CsvEncoder(builder.csv_header)
         try:
             with storage_errors("reading audit events"):
                 events = self._audit.query_range(
@@ -201,13 +223,21 @@ class Generator:
                 )
                 for event in events:
                     for section, row in builder.add(event):
-                        files[section].write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+                        files[f"{section}.jsonl"].write(encode_json_row(row) + b"\n")
+                        if section == builder.csv_section:
+                            files[csv_name].write(csv_encoder.rows(builder.csv_rows(section, row)))
+            for section, tally in builder.tallies.items():
+                handle = files[f"{section}.jsonl"] = spooled_file()
+                for entry in tally.sorted_entries():
+                    handle.write(encode_entry(entry))
             with storage_errors("writing shard results"):
-                for section, handle in files.items():
+                for name, handle in files.items():
                     self._artifacts.upload_file(
-                        f"{shard_prefix}{section}.jsonl",
+                        shard_prefix + name,
                         handle,
-                        "application/x-ndjson",
+                        "text/csv; charset=utf-8"
+                        if name.endswith(".csv")
+                        else "application/x-ndjson",
                         partial=True,
                     )
                 # The summary is written last: its presence marks the shard as finished.
@@ -230,12 +260,28 @@ class Generator:
             )
             plan = self._artifacts.get_json(loaded.prefix + "plan.json")
 
-        builder = new_builder(loaded.context)
+        with closing(new_builder(loaded.context, self._memory_keys)) as builder:
+            return self._merge(loaded, builder, manifest, plan)
+
+    def _merge(
+        self,
+        loaded: LoadedReport,
+        builder: ReportBuilder,
+        manifest: list[dict[str, Any]],
+        plan: dict[str, Any],
+    ) -> dict[str, Any]:
         shard_prefixes = []
         for shard in manifest:
             shard_prefix = f"{loaded.prefix}shards/{int(shard['index']):05d}/"
             builder.merge_state(self._shard_summary(shard_prefix, shard["day"]))
             shard_prefixes.append(shard_prefix)
+        for section, tally in builder.tallies.items():
+            for shard_prefix in shard_prefixes:
+                # Each shard's file is sorted by key, and the tally merges them in levels on disk.
+                with storage_errors("reading shard results"):
+                    tally.add_run(
+                        partial(self._artifacts.download_into, f"{shard_prefix}{section}.jsonl")
+                    )
 
         header = self._document_header(loaded, builder, plan["dataAsOf"])
         json_sink = self._artifacts.open_sink(loaded.prefix + "report.json", "application/json")
@@ -314,19 +360,26 @@ class Generator:
         json_sink.write(document.start(header))
         csv_sink.write(csv_encoder.header())
 
+        for section, tally in builder.tallies.items():
+            json_sink.write(document.open_array(section, first_member=False))
+            for entry in tally.sorted_entries():
+                json_sink.write(document.item(builder.tally_row(section, entry)))
+            json_sink.write(document.close_array())
+
         for section in builder.sections:
             json_sink.write(document.open_array(section, first_member=False))
             for shard_prefix in shard_prefixes:
                 for line in self._artifacts.iter_lines(f"{shard_prefix}{section}.jsonl"):
-                    row = json.loads(line)
-                    json_sink.write(document.item(row))
-                    if section == builder.csv_section:
-                        csv_sink.write(csv_encoder.rows(builder.csv_rows(section, row)))
+                    json_sink.write(document.encoded_item(line))
             json_sink.write(document.close_array())
+        json_sink.write(document.end())
 
         if builder.csv_section is None:
             csv_sink.write(csv_encoder.rows(builder.summary_csv_rows()))
-        json_sink.write(document.end())
+            return
+        for shard_prefix in shard_prefixes:
+            for chunk in self._artifacts.iter_chunks(f"{shard_prefix}{builder.csv_section}.csv"):
+                csv_sink.write(chunk)
 
     # Status changes
 

@@ -6,6 +6,7 @@ from compliance_reports.domain.builders.audit import AuditBuilder
 from compliance_reports.domain.builders.base import ReportBuilder, ReportContext
 from compliance_reports.domain.builders.gdpr import GdprBuilder
 from compliance_reports.domain.builders.soc2 import Soc2Builder
+from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS
 from compliance_reports.models.reports import ReportType
 
 BUILDERS: dict[ReportType, type[ReportBuilder]] = {
@@ -15,8 +16,9 @@ BUILDERS: dict[ReportType, type[ReportBuilder]] = {
 }
 
 
-def new_builder(context: ReportContext) -> ReportBuilder:
-    return BUILDERS[context.report_type](context)
+def new_builder(context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> ReportBuilder:
+    """Return the builder of the context's report type; `memory_keys` bounds each tally's dict."""
+    return BUILDERS[context.report_type](context, memory_keys)
 
 
 __all__ = [

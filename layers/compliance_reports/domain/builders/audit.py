@@ -7,8 +7,10 @@ from typing import Any, ClassVar
 
 from compliance_reports.domain.builders.base import CsvValue, ReportBuilder, ReportContext, Row
 from compliance_reports.domain.builders.counters import merge_counts, sorted_counts
-from compliance_reports.models.events import AuditEvent, Category
+from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS
+from compliance_reports.models.events import Category
 from compliance_reports.models.reports import ReportType
+from compliance_reports.models.stored_events import StoredAuditEvent
 
 AUDIT_CSV_HEADER = (
     "occurred_at",
@@ -31,15 +33,15 @@ class AuditBuilder(ReportBuilder):
     csv_section: ClassVar[str | None] = "records"
     csv_header: ClassVar[tuple[str, ...]] = AUDIT_CSV_HEADER
 
-    def __init__(self, context: ReportContext) -> None:
-        super().__init__(context)
+    def __init__(self, context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> None:
+        super().__init__(context, memory_keys)
         self.by_action: Counter[str] = Counter()
         self.by_actor: Counter[str] = Counter()
         self.by_target_type: Counter[str] = Counter()
         self.by_day: Counter[str] = Counter()
         self.by_outcome: Counter[str] = Counter()
 
-    def _add(self, event: AuditEvent) -> list[tuple[str, Row]]:
+    def _add(self, event: StoredAuditEvent) -> list[tuple[str, Row]]:
         if event.category is not Category.ADMIN:
             return []
 

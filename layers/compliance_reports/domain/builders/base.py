@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 
 from compliance_reports.domain.builders.anomalies import WorkingHours
 from compliance_reports.domain.periods import Period
-from compliance_reports.models.events import AuditEvent
+from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS, Entry, LabelTally
 from compliance_reports.models.reports import ReportType
+from compliance_reports.models.stored_events import StoredAuditEvent
 
 Row = dict[str, Any]
 CsvValue = str | int | float | None
@@ -53,13 +54,25 @@ class ReportBuilder(ABC):
     # The section whose rows become CSV rows; None when the CSV comes from the summary.
     csv_section: ClassVar[str | None] = None
     csv_header: ClassVar[tuple[str, ...]]
+    # Arrays of the JSON document with one entry per key (such as a data subject) over the whole
+    # period. They can outgrow memory, so they are not part of the summary: each shard writes its
+    # tally sorted by key, Merge merges the shards' files, and they precede `sections`.
+    tallied_sections: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, context: ReportContext) -> None:
+    def __init__(self, context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> None:
         self.context = context
         self.events_read = 0
         self.section_rows: dict[str, int] = dict.fromkeys(self.sections, 0)
+        self.tallies: dict[str, LabelTally] = {
+            section: LabelTally(memory_keys=memory_keys) for section in self.tallied_sections
+        }
 
-    def add(self, event: AuditEvent) -> list[tuple[str, Row]]:
+    def close(self) -> None:
+        """Remove the temporary files of the tallies."""
+        for tally in self.tallies.values():
+            tally.close()
+
+    def add(self, event: StoredAuditEvent) -> list[tuple[str, Row]]:
         """Count `event` into the summary and return the (section, row) pairs it contributes."""
         self.events_read += 1
         rows = self._add(event)
@@ -68,7 +81,7 @@ class ReportBuilder(ABC):
         return rows
 
     @abstractmethod
-    def _add(self, event: AuditEvent) -> list[tuple[str, Row]]: ...
+    def _add(self, event: StoredAuditEvent) -> list[tuple[str, Row]]: ...
 
     def state(self) -> dict[str, Any]:
         """Return the partial summary as JSON-ready data."""
@@ -94,6 +107,10 @@ class ReportBuilder(ABC):
     @abstractmethod
     def document_fields(self) -> dict[str, Any]:
         """Return the type-specific fields that precede the streamed sections."""
+
+    def tally_row(self, section: str, entry: Entry) -> Row:
+        """Return the JSON row for one merged entry of a tallied section."""
+        raise KeyError(f"{type(self).__name__} has no tallied section {section!r}")
 
     def csv_rows(self, section: str, row: Row) -> list[list[CsvValue]]:
         """Return the CSV rows for one streamed row; only `csv_section` rows produce any."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from compliance_reports.domain.builders.base import CsvValue, ReportBuilder, ReportContext, Row
-from compliance_reports.models.events import AuditEvent, Category, PersonalDataEntry
+from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS, Entry
+from compliance_reports.models.events import Category
 from compliance_reports.models.reports import ReportType
+from compliance_reports.models.stored_events import StoredAuditEvent, StoredPersonalDataEntry
 
 GDPR_CSV_HEADER = (
     "occurred_at",
@@ -37,14 +39,14 @@ RIGHTS = (
 )
 
 
-def _is_person_reference(value: str, event: AuditEvent) -> bool:
+def _is_person_reference(value: str, event: StoredAuditEvent) -> bool:
     """Tell whether a recipient or source names a person rather than an organisation."""
     if "@" in value:
         return True
     return any(entry.subjectId == value for entry in event.personalData)
 
 
-def _is_staff_reference(value: str, event: AuditEvent) -> bool:
+def _is_staff_reference(value: str, event: StoredAuditEvent) -> bool:
     actor = event.actor
     return actor.type == "user" and value in {actor.id, actor.email, actor.name}
 
@@ -54,16 +56,18 @@ class GdprBuilder(ReportBuilder):
     sections: ClassVar[tuple[str, ...]] = ("records", "dlpEvents")
     csv_section: ClassVar[str | None] = "records"
     csv_header: ClassVar[tuple[str, ...]] = GDPR_CSV_HEADER
+    tallied_sections: ClassVar[tuple[str, ...]] = ("dataSubjects",)
 
-    def __init__(self, context: ReportContext) -> None:
-        super().__init__(context)
+    def __init__(self, context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> None:
+        super().__init__(context, memory_keys)
+        self.subjects = self.tallies["dataSubjects"]
         self.purposes: set[str] = set()
         self.categories: set[str] = set()
+        # NOTE: recipients and sources stay in memory and in each shard's summary. An agent that
+        # wrote to millions of distinct addresses would need them tallied on disk like subjects.
         self.recipients: set[str] = set()
         self.sources: set[str] = set()
         self.lawful_bases: set[str] = set()
-        # subjectId -> [record count, categories]
-        self.subjects: dict[str, tuple[int, set[str]]] = {}
         self.first_activity: str | None = None
         self.last_activity: str | None = None
 
@@ -71,7 +75,7 @@ class GdprBuilder(ReportBuilder):
     def scoped(self) -> bool:
         return self.context.subject_id is not None
 
-    def _reference(self, value: str | None, event: AuditEvent) -> str | None:
+    def _reference(self, value: str | None, event: StoredAuditEvent) -> str | None:
         """Return `value`, or a category in its place when a subject-scoped export must hide it."""
         if value is None or not self.scoped:
             return value
@@ -83,12 +87,12 @@ class GdprBuilder(ReportBuilder):
             return ANOTHER_SUBJECT
         return value
 
-    def _entries(self, event: AuditEvent) -> list[PersonalDataEntry]:
+    def _entries(self, event: StoredAuditEvent) -> list[StoredPersonalDataEntry]:
         if not self.scoped:
             return list(event.personalData)
         return [entry for entry in event.personalData if entry.subjectId == self.context.subject_id]
 
-    def _add(self, event: AuditEvent) -> list[tuple[str, Row]]:
+    def _add(self, event: StoredAuditEvent) -> list[tuple[str, Row]]:
         entries = self._entries(event)
         if not entries:
             return []
@@ -110,8 +114,7 @@ class GdprBuilder(ReportBuilder):
                 self.sources.add(source)
             if entry.lawfulBasis:
                 self.lawful_bases.add(entry.lawfulBasis)
-            count, categories = self.subjects.get(entry.subjectId, (0, set()))
-            self.subjects[entry.subjectId] = (count + 1, categories | set(entry.categories))
+            self.subjects.add(entry.subjectId, entry.categories)
 
             rows.append(
                 (
@@ -158,10 +161,6 @@ class GdprBuilder(ReportBuilder):
             "recipients": sorted(self.recipients),
             "sources": sorted(self.sources),
             "lawfulBases": sorted(self.lawful_bases),
-            "subjects": {
-                subject: [count, sorted(categories)]
-                for subject, (count, categories) in self.subjects.items()
-            },
             "firstActivity": self.first_activity,
             "lastActivity": self.last_activity,
         }
@@ -172,9 +171,6 @@ class GdprBuilder(ReportBuilder):
         self.recipients.update(summary["recipients"])
         self.sources.update(summary["sources"])
         self.lawful_bases.update(summary["lawfulBases"])
-        for subject, (count, categories) in summary["subjects"].items():
-            known_count, known_categories = self.subjects.get(subject, (0, set()))
-            self.subjects[subject] = (known_count + int(count), known_categories | set(categories))
         if self.first_activity is None:
             self.first_activity = summary["firstActivity"]
         if summary["lastActivity"] is not None:
@@ -212,11 +208,13 @@ class GdprBuilder(ReportBuilder):
                 "rights": RIGHTS,
                 "automatedDecisionMaking": AUTOMATED_DECISION_MAKING,
             },
-            "dataSubjects": [
-                {"subjectId": subject, "records": count, "categories": sorted(categories)}
-                for subject, (count, categories) in sorted(self.subjects.items())
-            ],
         }
+
+    def tally_row(self, section: str, entry: Entry) -> Row:
+        if section != "dataSubjects":
+            return super().tally_row(section, entry)
+        subject, count, categories = entry
+        return {"subjectId": subject, "records": count, "categories": categories}
 
     def csv_rows(self, section: str, row: Row) -> list[list[CsvValue]]:
         if section != "records":

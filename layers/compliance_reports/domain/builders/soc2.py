@@ -17,8 +17,10 @@ from compliance_reports.domain.builders.soc2_controls import (
     classify,
     denominator_counts,
 )
-from compliance_reports.models.events import AuditEvent, Category, Outcome, format_utc_millis
+from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS
+from compliance_reports.models.events import Category, Outcome, format_utc_millis
 from compliance_reports.models.reports import ReportType
+from compliance_reports.models.stored_events import StoredAuditEvent
 
 SOC2_CSV_HEADER = ("control_id", "control_name", "metric", "agent_id", "value")
 EVIDENCE_LIMIT = 25
@@ -59,8 +61,8 @@ class Soc2Builder(ReportBuilder):
     report_type: ClassVar[ReportType] = ReportType.SOC2
     csv_header: ClassVar[tuple[str, ...]] = SOC2_CSV_HEADER
 
-    def __init__(self, context: ReportContext) -> None:
-        super().__init__(context)
+    def __init__(self, context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> None:
+        super().__init__(context, memory_keys)
         self.metrics = _empty_metrics()
         self.agent_metrics: dict[str, dict[str, Any]] = {}
         self.denominators: Counter[str] = Counter()
@@ -73,36 +75,56 @@ class Soc2Builder(ReportBuilder):
         self.events_by_day: Counter[str] = Counter()
         self.first_event: str | None = None
         self.last_event: str | None = None
+        # The time of the last event added, formatted into `last_event` only when the state is read.
+        self._last_at: datetime | None = None
+        self._zone = context.period.zone
+        # classify() and denominator_counts() depend only on these four fields of an event.
+        self._classes: dict[
+            tuple[Any, ...], tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+        ] = {}
 
-    def _count(self, metrics: dict[str, Any], metric: str, event: AuditEvent) -> None:
+    def _count(self, metrics: dict[str, Any], metric: str, event: StoredAuditEvent) -> None:
         metrics[metric] += 1
         if metric == "dlpViolations" and event.dlp is not None:
             metrics["dlpBySeverity"][event.dlp.severity.value] += 1
             metrics["dlpByAction"][event.dlp.actionTaken.value] += 1
 
-    def _add(self, event: AuditEvent) -> list[tuple[str, Row]]:
-        sort_key = format_utc_millis(event.occurredAt)
-        local = event.occurredAt.astimezone(self.context.period.zone)
+    def _add(self, event: StoredAuditEvent) -> list[tuple[str, Row]]:
+        occurred = event.occurredAt
+        local = occurred.astimezone(self._zone)
         if self.first_event is None:
-            self.first_event = sort_key
-        self.last_event = sort_key
-        self.events_by_day[local.date().isoformat()] += 1
-        self.denominators.update(denominator_counts(event))
+            self.first_event = format_utc_millis(occurred)
+        self._last_at = occurred
+        local_day = local.date().isoformat()
+        self.events_by_day[local_day] += 1
+        key = (
+            event.category,
+            event.action,
+            event.outcome,
+            event.dlp.severity if event.dlp is not None else None,
+        )
+        classes = self._classes.get(key)
+        if classes is None:
+            classes = (tuple(classify(event)), tuple(denominator_counts(event)))
+            self._classes[key] = classes
+        hits, denominators = classes
+        for name in denominators:
+            self.denominators[name] += 1
 
-        for control_id, metric in classify(event):
+        for control_id, metric in hits:
             self._count(self.metrics, metric, event)
             if event.agentId is not None:
                 agent = self.agent_metrics.setdefault(event.agentId, _empty_metrics())
                 self._count(agent, metric, event)
             if len(self.evidence[control_id]) < EVIDENCE_LIMIT:
-                self.evidence[control_id].append((sort_key, event.eventId))
+                self.evidence[control_id].append((format_utc_millis(occurred), event.eventId))
 
         if event.action == "auth.login" and event.outcome is Outcome.FAILURE:
             self.failure_runs.add(
                 event.actor.id, int(event.occurredAt.timestamp() * 1000), event.eventId
             )
         if event.category is Category.ACCESS and event.outcome is Outcome.DENIED:
-            self.denied_by_day[local.date().isoformat()] += 1
+            self.denied_by_day[local_day] += 1
         if (
             event.category is Category.ADMIN
             and event.actor.type == "user"
@@ -110,10 +132,15 @@ class Soc2Builder(ReportBuilder):
         ):
             self.after_hours_count += 1
             if len(self.after_hours) < EVIDENCE_LIMIT:
-                self.after_hours.append((sort_key, event.eventId))
+                self.after_hours.append((format_utc_millis(occurred), event.eventId))
         return []
 
+    def _sync_last_event(self) -> None:
+        if self._last_at is not None:
+            self.last_event = format_utc_millis(self._last_at)
+
     def _state(self) -> dict[str, Any]:
+        self._sync_last_event()
         return {
             "metrics": self.metrics,
             "agentMetrics": self.agent_metrics,
@@ -207,6 +234,7 @@ class Soc2Builder(ReportBuilder):
         return self.context.local_time(datetime.fromisoformat(sort_key))
 
     def document_fields(self) -> dict[str, Any]:
+        self._sync_last_event()
         bursts = self._bursts()
         spikes = denied_spikes(dict(self.denied_by_day), self.context.period.days())
         controls = [self._control_entry(control, bursts, spikes) for control in CONTROLS]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compliance_reports.models.events import AuditEvent, Category, Outcome
+from compliance_reports.models.events import Category, Outcome
+from compliance_reports.models.stored_events import StoredAuditEvent
 
 BURST_MIN_FAILURES = 5
 BURST_MAX_GAP_MINUTES = 10
@@ -88,7 +89,7 @@ CONTROLS: tuple[Control, ...] = (
 )
 
 
-def classify(event: AuditEvent) -> list[tuple[str, str]]:
+def classify(event: StoredAuditEvent) -> list[tuple[str, str]]:
     """Return the (control id, metric) pairs the event counts in; at most one per control.
 
     The CC7.2 metrics are computed from whole-period state (bursts, working hours, spikes), so
@@ -118,7 +119,7 @@ def classify(event: AuditEvent) -> list[tuple[str, str]]:
     return hits
 
 
-def denominator_counts(event: AuditEvent) -> list[str]:
+def denominator_counts(event: StoredAuditEvent) -> list[str]:
     """Return the denominators the event counts in."""
     names = []
     if event.action == "auth.login" and event.outcome in (Outcome.SUCCESS, Outcome.FAILURE):

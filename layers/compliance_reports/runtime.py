@@ -101,6 +101,7 @@ def services() -> Services:
         now,
         settings.download_url_ttl_seconds,
         pending_check=lambda record: lifecycle.check_pending(record),
+        record_created=lambda record, caller: trail.report_created(record, caller),
     )
 
     def retention_days(org_id: str) -> int:

@@ -78,6 +78,21 @@ def test_february_once_for_utc_org(
         assert record["schedule"] == {"month": "2026-02", "late": False}
         assert _period(record) == {"from": "2026-02-01", "to": "2026-02-28"}
         assert "2026-02-01 to 2026-02-28" in record["title"]
+    trail = runtime.services().audit.query_range(
+        org_id,
+        datetime(2026, 3, 1, 6, 0, tzinfo=UTC),
+        datetime(2026, 3, 1, 6, 1, tzinfo=UTC),
+        None,
+        runtime.now(),
+    )
+    created = {
+        (event.target.id, event.actor.type, event.actor.id, event.details["type"])
+        for event in trail
+        if event.action == "report.created" and event.target is not None
+    }
+    assert created == {
+        (report["reportId"], "system", "scheduler", report["type"]) for report in first
+    }
     document = json.loads(admin.download(first[1]["reportId"], "json")[0])
     assert document["period"]["from"] == "2026-02-01"
     assert document["period"]["to"] == "2026-02-28"

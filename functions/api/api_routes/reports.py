@@ -39,7 +39,12 @@ def _create(
         services = runtime.services()
         record = services.reports.create(caller, report_type, request)
         logger.append_keys(report_id=record.reportId)
-        logger.info("report created", report_type=report_type.value, status=record.status.value)
+        logger.info(
+            "report created",
+            report_type=report_type.value,
+            status=record.status.value,
+            error=record.error.code if record.error else None,
+        )
         if record.status is ReportStatus.FAILED:
             error = services.lifecycle.try_announce(record)
             if error is not None:

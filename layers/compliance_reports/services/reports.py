@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from compliance_reports.adapters.artifacts import ArtifactStore, report_prefix
 from compliance_reports.adapters.control_store import ControlStore
@@ -111,6 +111,19 @@ class CursorCodec:
         return dict(data["key"])
 
 
+START_FAILED = ReportError(
+    code="WORKFLOW_START_FAILED",
+    message="The report could not be started. Retry the report in a few minutes.",
+)
+TRAIL_UNAVAILABLE = ReportError(
+    code="AUDIT_TRAIL_UNAVAILABLE",
+    message=(
+        "The report was not started because its creation could not be recorded in the audit "
+        "trail. Retry the report in a few minutes."
+    ),
+)
+
+
 class ReportService:
     def __init__(
         self,
@@ -121,6 +134,7 @@ class ReportService:
         clock: Callable[[], datetime],
         download_ttl_seconds: int = 300,
         pending_check: Callable[[ReportRecord], ReportRecord] | None = None,
+        record_created: Callable[[ReportRecord, Caller], object] | None = None,
     ) -> None:
         self._control = control
         self._artifacts = artifacts
@@ -130,6 +144,8 @@ class ReportService:
         self._download_ttl = download_ttl_seconds
         # Reconciles a pending record whose execution may have ended (see LifecycleService).
         self._pending_check = pending_check
+        # Stores `report.created` in the org's audit trail (see AuditTrail).
+        self._record_created = record_created
 
     def settings(self, org_id: str) -> OrgSettings:
         stored = self._control.get_settings(org_id)
@@ -180,31 +196,36 @@ class ReportService:
         }
         subject_id = request.subjectId if isinstance(request, GdprRequest) else None
         self._control.create_report(record, internal, subject_id)
+        if self._record_created is not None:
+            try:
+                self._record_created(record, caller)
+            except (ClientError, BotoCoreError):
+                # A report nobody can trace to its creator is not started.
+                return self._fail_unstarted(record, TRAIL_UNAVAILABLE)
         return self._start(record)
 
     def _start(self, record: ReportRecord) -> ReportRecord:
         try:
             self._workflow.start(record.reportId, record.attempt)
         except ClientError:
-            # The record must not stay pending without an execution behind it.
-            failure = ReportError(
-                code="WORKFLOW_START_FAILED",
-                message="The report could not be started. Retry the report in a few minutes.",
-            )
-            return self._control.update_record(
-                record.orgId,
-                record.reportId,
-                record.attempt,
-                lambda current: current.model_copy(
-                    update={
-                        "status": ReportStatus.FAILED,
-                        "error": failure,
-                        "completedAt": self._clock(),
-                    }
-                ),
-                status=ReportStatus.FAILED,
-            )
+            return self._fail_unstarted(record, START_FAILED)
         return record
+
+    def _fail_unstarted(self, record: ReportRecord, failure: ReportError) -> ReportRecord:
+        """Mark a new record failed, so it does not stay pending without an execution behind it."""
+        return self._control.update_record(
+            record.orgId,
+            record.reportId,
+            record.attempt,
+            lambda current: current.model_copy(
+                update={
+                    "status": ReportStatus.FAILED,
+                    "error": failure,
+                    "completedAt": self._clock(),
+                }
+            ),
+            status=ReportStatus.FAILED,
+        )
 
     def _parameters(
         self,

@@ -8,12 +8,16 @@ from datetime import datetime
 from compliance_reports.adapters.audit_store import AuditStore
 from compliance_reports.domain.ids import new_report_id
 from compliance_reports.models.events import Actor, AuditEvent, Category, Outcome, Target
+from compliance_reports.models.reports import ReportRecord
 from compliance_reports.models.settings import DEFAULT_RETENTION_DAYS
 from compliance_reports.services.reports import Caller
 
 
 def user_actor(caller: Caller) -> Actor:
     return Actor(type="user", id=caller.subject, email=caller.email)
+
+
+SCHEDULER_ACTOR = Actor(type="system", id="scheduler", name="Monthly report schedule")
 
 
 class AuditTrail:
@@ -50,3 +54,17 @@ class AuditTrail:
         )
         self._audit.put_events(org_id, [event], self._retention_days(org_id), now)
         return event
+
+    def report_created(self, record: ReportRecord, caller: Caller) -> AuditEvent:
+        """Store `report.created` with the user as actor, or the scheduler for a scheduled report."""
+        parameters = record.parameters
+        period = parameters.get("dateRange", {})
+        details = {
+            "type": record.type.value,
+            "from": str(period.get("from", "")),
+            "to": str(period.get("to", "")),
+        }
+        if parameters.get("agentId"):
+            details["agentId"] = str(parameters["agentId"])
+        actor = SCHEDULER_ACTOR if record.schedule is not None else user_actor(caller)
+        return self.record(record.orgId, "report.created", actor, record.reportId, details)

@@ -107,7 +107,7 @@ def test_shard_and_page_splits_give_same_bytes(
     try:
         for report_type, request in requests.items():
             record = services.reports.create(Caller(org_id, "u-1", "admin"), report_type, request)
-            # The workflow started by create runs attempt 1; these runs use attempts 2 and 3.
+            # The workflow started by create runs attempt 1; these runs use attempts 2 to 4.
             one_shard = Generator(
                 services.control, services.audit, services.artifacts, runtime.now, days_per_shard=31
             )
@@ -121,6 +121,16 @@ def test_shard_and_page_splits_give_same_bytes(
                 # Every second data subject spills the tally to disk.
                 memory_keys=1,
             )
+            # Shards of three, three and one days, pages of three items, runs of three subjects.
+            uneven = Generator(
+                services.control,
+                services.audit,
+                services.artifacts,
+                runtime.now,
+                days_per_shard=3,
+                page_size=3,
+                memory_keys=3,
+            )
 
             _wait_settled(org_id, record.reportId)
             _next_attempt(local_stack, org_id, record.reportId, 2)
@@ -128,8 +138,13 @@ def test_shard_and_page_splits_give_same_bytes(
             _next_attempt(local_stack, org_id, record.reportId, 3)
             split = _generate(local_stack, org_id, record.reportId, 3, many_shards)
 
+            _next_attempt(local_stack, org_id, record.reportId, 4)
+            odd = _generate(local_stack, org_id, record.reportId, 4, uneven)
+
             assert whole["json"] == split["json"], report_type
             assert whole["csv"] == split["csv"], report_type
+            assert whole["json"] == odd["json"], report_type
+            assert whole["csv"] == odd["csv"], report_type
             if report_type is ReportType.GDPR:
                 _check_subjects(json.loads(whole["json"]))
     finally:

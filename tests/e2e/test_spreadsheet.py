@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from compliance_local.client import ApiClient
 
 from tests.conftest import ClientFactory
 from tests.e2e.dataset import FORMULA
@@ -67,33 +69,37 @@ def _formula(cell: ElementTree.Element) -> str | None:
     return cell.get(f"{{{NS['table']}}}formula")
 
 
-def test_report_csv_in_calc(org_id: str, client_for: ClientFactory, tmp_path: Path) -> None:
-    admin = client_for(org_id)
-    admin.post_events(
-        [
-            {
-                "eventId": "s1",
-                "occurredAt": "2026-03-02T10:00:00.000Z",
-                "category": "admin",
-                "action": "policy.updated",
-                "outcome": "success",
-                "actor": {"type": "user", "id": "Zoë Ångström", "email": "zoe@example.com"},
-                "target": {"type": "policy", "id": FORMULA},
-            }
-        ]
-    )
+def _report_cells(
+    admin: ApiClient, report_type: str, event: dict[str, Any], folder: Path
+) -> list[list[ElementTree.Element]]:
+    """Store one event, generate a report of 1-3 March 2026 and read its CSV back from Calc."""
+    admin.post_events([event])
     record = admin.json(
         "POST",
-        "/compliance/reports/audit",
+        f"/compliance/reports/{report_type}",
         expected=202,
         json={"dateRange": {"from": "2026-03-01", "to": "2026-03-03"}},
     )
     admin.wait_for(record["reportId"])
     data, _link = admin.download(record["reportId"], "csv")
-    report = tmp_path / "report.csv"
+    report = folder / f"{report_type}.csv"
     report.write_bytes(data)
+    return _cells(report, folder)
 
-    rows = _cells(report, tmp_path)
+
+def test_report_csv_in_calc(org_id: str, client_for: ClientFactory, tmp_path: Path) -> None:
+    admin = client_for(org_id)
+    event = {
+        "eventId": "s1",
+        "occurredAt": "2026-03-02T10:00:00.000Z",
+        "category": "admin",
+        "action": "policy.updated",
+        "outcome": "success",
+        "actor": {"type": "user", "id": "Zoë Ångström", "email": "zoe@example.com"},
+        "target": {"type": "policy", "id": FORMULA},
+    }
+
+    rows = _report_cells(admin, "audit", event, tmp_path)
 
     header, first = rows[0], rows[1]
     assert _text(header[3]) == "actor_id"
@@ -116,30 +122,16 @@ def test_unneutralised_formula_runs(tmp_path: Path) -> None:
 
 def test_soc2_values_are_numbers(org_id: str, client_for: ClientFactory, tmp_path: Path) -> None:
     admin = client_for(org_id)
-    admin.post_events(
-        [
-            {
-                "eventId": "n1",
-                "occurredAt": "2026-03-02T10:00:00.000Z",
-                "category": "access",
-                "action": "auth.login",
-                "outcome": "failure",
-                "actor": {"type": "user", "id": "u-1"},
-            }
-        ]
-    )
-    record = admin.json(
-        "POST",
-        "/compliance/reports/soc2",
-        expected=202,
-        json={"dateRange": {"from": "2026-03-01", "to": "2026-03-03"}},
-    )
-    admin.wait_for(record["reportId"])
-    data, _link = admin.download(record["reportId"], "csv")
-    report = tmp_path / "soc2.csv"
-    report.write_bytes(data)
+    event = {
+        "eventId": "n1",
+        "occurredAt": "2026-03-02T10:00:00.000Z",
+        "category": "access",
+        "action": "auth.login",
+        "outcome": "failure",
+        "actor": {"type": "user", "id": "u-1"},
+    }
 
-    rows = _cells(report, tmp_path)
+    rows = _report_cells(admin, "soc2", event, tmp_path)
 
     login_failure = next(row for row in rows if len(row) > 2 and _text(row[2]) == "loginFailure")
     assert login_failure[4].get(f"{{{NS['office']}}}value-type") == "float"

@@ -207,19 +207,7 @@ class ControlStore:
             values[":status"] = {"S": status.value}
         if finish:
             expression += " REMOVE pendingPk, pendingSince"
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=report_key(org_id, report_id),
-                UpdateExpression=expression,
-                ConditionExpression="#status = :pending AND #attempt = :attempt",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise RecordNotPendingError(report_id) from error
-            raise
+        self._update_pending(org_id, report_id, expression, names, values)
         return updated  # type: ignore[no-any-return]
 
     def update_record(
@@ -287,6 +275,17 @@ class ControlStore:
             expression = "ADD shardsDone :done, eventsRead :events"
             values[":done"] = {"N": str(shards_done)}
             values[":events"] = {"N": str(events_read)}
+        self._update_pending(org_id, report_id, expression, names, values)
+
+    def _update_pending(
+        self,
+        org_id: str,
+        report_id: str,
+        expression: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+    ) -> None:
+        """Apply an update only while the record is pending for the attempt in `values`."""
         try:
             self._client.update_item(
                 TableName=self._table,

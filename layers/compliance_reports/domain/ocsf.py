@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
+from compliance_reports.domain.payloads import json_type_name
 from compliance_reports.models.events import format_utc_millis
 
 ACCOUNT_CHANGE: Final = 3001
@@ -118,7 +119,9 @@ def map_ocsf_event(raw: dict[str, Any], org_id: str) -> dict[str, Any]:
     actor.user, and user for class 3001) is missing, or when a value has the wrong type.
     """
     if not isinstance(raw, dict):
-        raise OcsfMappingError("", f"an OCSF event must be a JSON object, not {_json_type(raw)}")
+        raise OcsfMappingError(
+            "", f"an OCSF event must be a JSON object, not {json_type_name(raw)}"
+        )
     _check_version(raw)
     class_uid = _class_uid(raw)
     activity_id = _required_integer(raw, "activity_id")
@@ -222,7 +225,7 @@ def _event_id(raw: dict[str, Any]) -> str:
         return uid
     if uid is not None and not isinstance(uid, str):
         raise OcsfMappingError(
-            "metadata.uid", f"metadata.uid is {_json_type(uid)}; it must be a string"
+            "metadata.uid", f"metadata.uid is {json_type_name(uid)}; it must be a string"
         )
     canonical = json.dumps(
         raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
@@ -244,7 +247,7 @@ def _occurred_at(raw: dict[str, Any]) -> str:
         )
     if not isinstance(text, str):
         raise OcsfMappingError(
-            "time_dt", f"time_dt is {_json_type(text)}; it must be an RFC 3339 string"
+            "time_dt", f"time_dt is {json_type_name(text)}; it must be an RFC 3339 string"
         )
     try:
         instant = datetime.fromisoformat(text)
@@ -388,7 +391,7 @@ def _resource_target(raw: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if not isinstance(resources, list):
         raise OcsfMappingError(
-            "resources", f"resources is {_json_type(resources)}; it must be an array of objects"
+            "resources", f"resources is {json_type_name(resources)}; it must be an array of objects"
         )
     if not resources or not isinstance(resources[0], dict):
         return None
@@ -461,7 +464,7 @@ def _object(raw: dict[str, Any], path: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise OcsfMappingError(path, f"{path} is {_json_type(value)}; it must be an object")
+        raise OcsfMappingError(path, f"{path} is {json_type_name(value)}; it must be an object")
     return value
 
 
@@ -478,7 +481,7 @@ def _optional_integer(raw: dict[str, Any], path: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise OcsfMappingError(
-            path, f"{path} is {value!r} ({_json_type(value)}); it must be an integer"
+            path, f"{path} is {value!r} ({json_type_name(value)}); it must be an integer"
         )
     return value
 
@@ -492,21 +495,5 @@ def _text(
         return None
     if not isinstance(value, str):
         field = f"{prefix}.{path}" if prefix else path
-        raise OcsfMappingError(field, f"{field} is {_json_type(value)}; it must be a string")
+        raise OcsfMappingError(field, f"{field} is {json_type_name(value)}; it must be a string")
     return value if max_length is None else value[:max_length]
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

@@ -104,7 +104,7 @@ def _parse_json_lines(text: str) -> list[dict[str, Any]]:
             raise PayloadError(f"line {number}: {error}", line=number) from error
         if not isinstance(value, dict):
             raise PayloadError(
-                f"line {number} is {_json_type(value)}; in JSON lines each line must be "
+                f"line {number} is {json_type_name(value)}; in JSON lines each line must be "
                 "one JSON object",
                 line=number,
             )
@@ -116,13 +116,15 @@ def _events_from_document(document: Any) -> list[dict[str, Any]]:
     if isinstance(document, list):
         return _objects(document, "array item {index}")
     if not isinstance(document, dict):
-        raise PayloadError(f"the payload is {_json_type(document)}; {_ACCEPTED_FORMS}")
+        raise PayloadError(f"the payload is {json_type_name(document)}; {_ACCEPTED_FORMS}")
     if "events" not in document:
         return [document]
 
     items = document["events"]
     if not isinstance(items, list):
-        raise PayloadError(f"'events' is {_json_type(items)}; it must be an array of event objects")
+        raise PayloadError(
+            f"'events' is {json_type_name(items)}; it must be an array of event objects"
+        )
     return _objects(items, "events[{index}]")
 
 
@@ -131,7 +133,7 @@ def _objects(items: list[Any], position: str) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             where = position.format(index=index)
             raise PayloadError(
-                f"{where} is {_json_type(item)}; each event must be a JSON object", index=index
+                f"{where} is {json_type_name(item)}; each event must be a JSON object", index=index
             )
     return items
 
@@ -145,7 +147,8 @@ def _raise_syntax_error(error: json.JSONDecodeError, *, line_offset: int) -> NoR
     ) from error
 
 
-def _json_type(value: object) -> str:
+def json_type_name(value: object) -> str:
+    """Name the JSON type of a decoded value for an error message, such as "an array"."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -156,4 +159,6 @@ def _json_type(value: object) -> str:
         return "a string"
     if isinstance(value, list):
         return "an array"
-    return "an object"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

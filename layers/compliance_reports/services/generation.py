@@ -212,9 +212,9 @@ class Generator:
         # Rows are stored as the report files hold them: JSON lines for the document and, for the
         # CSV section, CSV rows. Merge then copies bytes instead of parsing and encoding each row.
         files = {f"{section}.jsonl": spooled_file() for section in builder.sections}
-        csv_name = f"{builder.csv_section}.csv"
+        csv_file = None
         if builder.csv_section is not None:
-            files[csv_name] = spooled_file()
+            csv_file = files[f"{builder.csv_section}.csv"] = spooled_file()
         csv_encoder = CsvEncoder(builder.csv_header)
         try:
             with storage_errors("reading audit events"):
@@ -224,8 +224,8 @@ class Generator:
                 for event in events:
                     for section, row in builder.add(event):
                         files[f"{section}.jsonl"].write(encode_json_row(row) + b"\n")
-                        if section == builder.csv_section:
-                            files[csv_name].write(csv_encoder.rows(builder.csv_rows(section, row)))
+                        if csv_file is not None and section == builder.csv_section:
+                            csv_file.write(csv_encoder.rows(builder.csv_rows(section, row)))
             for section, tally in builder.tallies.items():
                 handle = files[f"{section}.jsonl"] = spooled_file()
                 for entry in tally.sorted_entries():

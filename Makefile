@@ -77,6 +77,10 @@ $(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
 bench: $(BENCH_STAMP) ## Benchmark report generation on recorded DynamoDB pages at 100k and 1M events (docs/benchmarks.md)
 	$(BIN)/python -m bench.run
 
+.PHONY: screenshots
+screenshots: $(STAMP) ## Retake the dashboard screenshots in docs/images (needs chromium)
+	DASHBOARD_SCREENSHOTS=docs/images $(BIN)/pytest tests/e2e/test_dashboard.py -k admin_generates
+
 .PHONY: test
 test: $(STAMP) ## Run the tests, ruff, mypy and the OpenAPI drift check
 	$(BIN)/pytest

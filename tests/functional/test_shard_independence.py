@@ -45,7 +45,13 @@ def _processing_events() -> list[dict[str, Any]]:
                 "actor": {"type": "agent", "id": "ag-1"},
                 "agentId": "ag-1",
                 "personalData": [
-                    {"subjectId": first, "categories": [f"c{index % 3}"], "purpose": "triage"},
+                    {
+                        "subjectId": first,
+                        "categories": [f"c{index % 3}"],
+                        "purpose": "triage",
+                        "recipient": f"desk-{index % 5}@example.org",
+                        "source": "inbox" if index % 2 else "=crm",
+                    },
                     {"subjectId": second, "categories": ["email content"], "purpose": "triage"},
                 ],
             }
@@ -156,6 +162,13 @@ def _check_subjects(document: dict[str, Any]) -> None:
     assert [row["subjectId"] for row in document["dataSubjects"]] == sorted(records)
     assert {row["subjectId"]: row["records"] for row in document["dataSubjects"]} == records
     assert len(records) == len(SUBJECTS)
+    article15 = document["article15"]
+    recipients = {row["recipient"] for row in document["records"] if row["recipient"]}
+    assert article15["recipients"] == sorted(recipients)
+    assert {f"desk-{index}@example.org" for index in range(5)} <= recipients
+    assert article15["sources"] == sorted(
+        {row["source"] for row in document["records"] if row["source"]}
+    )
 
 
 def _wait_settled(org_id: str, report_id: str) -> None:

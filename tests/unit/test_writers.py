@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
+from compliance_reports.domain.builders.base import StreamedArray
 from compliance_reports.domain.writers import CsvEncoder, JsonDocumentEncoder, neutralise_cell
 
 HEADER = ("text", "count")
@@ -73,3 +75,53 @@ def test_streamed_json_parses() -> None:
         "records": [{"n": 0}, {"n": 1}, {"n": 2}],
         "empty": [],
     }
+
+
+def _fill(
+    encoder: JsonDocumentEncoder, fields: dict[str, Any], arrays: dict[str, list[Any]]
+) -> bytes:
+    out = b""
+    for part in encoder.start_parts(fields):
+        if isinstance(part, bytes):
+            out += part
+        else:
+            out += b"".join(encoder.compact_items(arrays[part.name]))
+    return out + encoder.end()
+
+
+def test_placeholders_become_streamed_arrays() -> None:
+    encoder = JsonDocumentEncoder()
+    arrays: dict[str, list[Any]] = {
+        "recipients": ["clinic@example.org", 'say "hi"', "Zoë\\Ångström"],
+        "subjects": [{"subjectId": "渡辺", "records": 2}],
+        "empty": [],
+    }
+    fields = {
+        "article15": {"recipients": StreamedArray("recipients"), "retention": "7 years"},
+        "empty": StreamedArray("empty"),
+        "subjects": StreamedArray("subjects"),
+        # Text that looks like a placeholder's marker stays text.
+        "tricky": "\x00abc:recipients\x00",
+    }
+
+    data = _fill(encoder, fields, arrays)
+
+    assert json.loads(data) == {
+        "article15": {"recipients": arrays["recipients"], "retention": "7 years"},
+        "empty": [],
+        "subjects": arrays["subjects"],
+        "tricky": "\x00abc:recipients\x00",
+    }
+
+
+def test_placeholders_encode_like_whole_arrays() -> None:
+    arrays = {"names": ["a", "b,c", "ü"]}
+    streamed = _fill(JsonDocumentEncoder(), {"names": StreamedArray("names")}, arrays)
+    whole = _fill(JsonDocumentEncoder(), arrays, {})
+
+    assert streamed == whole
+
+
+def test_start_rejects_placeholders() -> None:
+    with pytest.raises(ValueError, match="use start_parts"):
+        JsonDocumentEncoder().start({"names": StreamedArray("names")})

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from compliance_reports.domain.builders.base import CsvValue
+from compliance_reports.domain.builders.base import CsvValue, StreamedArray
 
 UTF8_BOM = "\ufeff".encode()
 # A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
@@ -82,18 +84,59 @@ def encode_json_row(row: Any) -> bytes:
 class JsonDocumentEncoder:
     """Encode one JSON object whose leading fields are known and whose arrays arrive row by row.
 
-    Call `start` with the leading fields, then for each streamed array `open_array`, `item` per
-    row and `close_array`, and finally `end`. The output parses as a single JSON object.
+    Call `start_parts` with the leading fields, then for each streamed array `open_array`, `item`
+    per row and `close_array`, and finally `end`. The output parses as a single JSON object.
     """
 
     def __init__(self) -> None:
         self._first_item = True
         self._open = False
+        # Marks a placeholder in the encoded text. The random part keeps real text from matching.
+        self._marker = f"\x00{secrets.token_hex(8)}:"
 
     def start(self, fields: dict[str, Any]) -> bytes:
-        body = _dumps(fields)
+        """Encode leading fields that contain no `StreamedArray`."""
+        parts = self.start_parts(fields)
+        if len(parts) != 1 or not isinstance(parts[0], bytes):
+            raise ValueError("the fields contain StreamedArray placeholders; use start_parts instead")
+        return parts[0]
+
+    def start_parts(self, fields: dict[str, Any]) -> list[bytes | StreamedArray]:
+        """Encode the leading fields, split at each `StreamedArray` placeholder.
+
+        The caller writes the bytes in order and, in place of each placeholder, the array's items
+        with `compact_items`.
+        """
+
+        def placeholder(value: object) -> str:
+            if isinstance(value, StreamedArray):
+                return self._marker + value.name
+            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+        encoder = json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), sort_keys=False, default=placeholder
+        )
         # Drop the closing brace: streamed arrays follow the leading fields.
-        return (body[:-1]).encode()
+        body = encoder.encode(fields)[:-1]
+        marker = json.dumps(self._marker)[1:-1]
+        pattern = re.compile('"' + re.escape(marker) + r'([^"\\]*)"')
+        parts: list[bytes | StreamedArray] = []
+        position = 0
+        for match in pattern.finditer(body):
+            parts.append(body[position : match.start()].encode())
+            parts.append(StreamedArray(match.group(1)))
+            position = match.end()
+        parts.append(body[position:].encode())
+        return parts
+
+    @staticmethod
+    def compact_items(items: Iterable[Any]) -> Iterator[bytes]:
+        """Encode an array item by item as the leading fields are encoded: no spaces or breaks."""
+        separator = b"["
+        for item in items:
+            yield separator + encode_json_row(item)
+            separator = b","
+        yield b"[]" if separator == b"[" else b"]"
 
     def open_array(self, name: str, first_member: bool = False) -> bytes:
         self._first_item = True

@@ -357,14 +357,24 @@ class Generator:
     ) -> None:
         document = JsonDocumentEncoder()
         csv_encoder = CsvEncoder(builder.csv_header)
-        json_sink.write(document.start(header))
         csv_sink.write(csv_encoder.header())
 
-        for section, tally in builder.tallies.items():
-            json_sink.write(document.open_array(section, first_member=False))
-            for entry in tally.sorted_entries():
-                json_sink.write(document.item(builder.tally_row(section, entry)))
-            json_sink.write(document.close_array())
+        streamed = []
+        for part in document.start_parts(header):
+            if isinstance(part, bytes):
+                json_sink.write(part)
+                continue
+            # A tallied section, merged from the shards' files while it is written.
+            streamed.append(part.name)
+            entries = builder.tallies[part.name].sorted_entries()
+            items = (builder.tally_row(part.name, entry) for entry in entries)
+            for chunk in document.compact_items(items):
+                json_sink.write(chunk)
+        if sorted(streamed) != sorted(builder.tallies):
+            raise ValueError(
+                f"the document places the tallied sections {sorted(streamed)}, "
+                f"but the builder keeps {sorted(builder.tallies)}"
+            )
 
         for section in builder.sections:
             json_sink.write(document.open_array(section, first_member=False))

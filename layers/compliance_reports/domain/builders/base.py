@@ -24,6 +24,13 @@ CsvValue = str | int | float | None
 
 
 @dataclass(frozen=True)
+class StreamedArray:
+    """Placeholder, among a document's leading fields, for an array whose items are streamed."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """Parameters of the report a builder builds."""
 
@@ -56,7 +63,8 @@ class ReportBuilder(ABC):
     csv_header: ClassVar[tuple[str, ...]]
     # Arrays of the JSON document with one entry per key (such as a data subject) over the whole
     # period. They can outgrow memory, so they are not part of the summary: each shard writes its
-    # tally sorted by key, Merge merges the shards' files, and they precede `sections`.
+    # tally sorted by key, and Merge merges the shards' files. `document_fields` marks where each
+    # one goes with a `StreamedArray`.
     tallied_sections: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> None:
@@ -108,8 +116,8 @@ class ReportBuilder(ABC):
     def document_fields(self) -> dict[str, Any]:
         """Return the type-specific fields that precede the streamed sections."""
 
-    def tally_row(self, section: str, entry: Entry) -> Row:
-        """Return the JSON row for one merged entry of a tallied section."""
+    def tally_row(self, section: str, entry: Entry) -> Any:
+        """Return the JSON array item for one merged entry of a tallied section."""
         raise KeyError(f"{type(self).__name__} has no tallied section {section!r}")
 
     def csv_rows(self, section: str, row: Row) -> list[list[CsvValue]]:

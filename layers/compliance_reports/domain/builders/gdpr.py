@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from compliance_reports.domain.builders.base import CsvValue, ReportBuilder, ReportContext, Row
+from compliance_reports.domain.builders.base import (
+    CsvValue,
+    ReportBuilder,
+    ReportContext,
+    Row,
+    StreamedArray,
+)
 from compliance_reports.domain.tally import DEFAULT_MEMORY_KEYS, Entry
 from compliance_reports.models.events import Category
 from compliance_reports.models.reports import ReportType
@@ -56,17 +62,16 @@ class GdprBuilder(ReportBuilder):
     sections: ClassVar[tuple[str, ...]] = ("records", "dlpEvents")
     csv_section: ClassVar[str | None] = "records"
     csv_header: ClassVar[tuple[str, ...]] = GDPR_CSV_HEADER
-    tallied_sections: ClassVar[tuple[str, ...]] = ("dataSubjects",)
+    tallied_sections: ClassVar[tuple[str, ...]] = ("dataSubjects", "recipients", "sources")
 
     def __init__(self, context: ReportContext, memory_keys: int = DEFAULT_MEMORY_KEYS) -> None:
         super().__init__(context, memory_keys)
         self.subjects = self.tallies["dataSubjects"]
+        # Unscoped exports name every recipient and source, which can be millions of addresses.
+        self.recipients = self.tallies["recipients"]
+        self.sources = self.tallies["sources"]
         self.purposes: set[str] = set()
         self.categories: set[str] = set()
-        # NOTE: recipients and sources stay in memory and in each shard's summary. An agent that
-        # wrote to millions of distinct addresses would need them tallied on disk like subjects.
-        self.recipients: set[str] = set()
-        self.sources: set[str] = set()
         self.lawful_bases: set[str] = set()
         self.first_activity: str | None = None
         self.last_activity: str | None = None
@@ -109,9 +114,9 @@ class GdprBuilder(ReportBuilder):
             self.purposes.add(entry.purpose)
             self.categories.update(entry.categories)
             if recipient:
-                self.recipients.add(recipient)
+                self.recipients.add(recipient, ())
             if source:
-                self.sources.add(source)
+                self.sources.add(source, ())
             if entry.lawfulBasis:
                 self.lawful_bases.add(entry.lawfulBasis)
             self.subjects.add(entry.subjectId, entry.categories)
@@ -158,8 +163,6 @@ class GdprBuilder(ReportBuilder):
         return {
             "purposes": sorted(self.purposes),
             "categories": sorted(self.categories),
-            "recipients": sorted(self.recipients),
-            "sources": sorted(self.sources),
             "lawfulBases": sorted(self.lawful_bases),
             "firstActivity": self.first_activity,
             "lastActivity": self.last_activity,
@@ -168,8 +171,6 @@ class GdprBuilder(ReportBuilder):
     def _merge(self, summary: dict[str, Any]) -> None:
         self.purposes.update(summary["purposes"])
         self.categories.update(summary["categories"])
-        self.recipients.update(summary["recipients"])
-        self.sources.update(summary["sources"])
         self.lawful_bases.update(summary["lawfulBases"])
         if self.first_activity is None:
             self.first_activity = summary["firstActivity"]
@@ -198,8 +199,8 @@ class GdprBuilder(ReportBuilder):
             "article15": {
                 "purposes": sorted(self.purposes),
                 "categories": sorted(self.categories),
-                "recipients": sorted(self.recipients),
-                "sources": sorted(self.sources),
+                "recipients": StreamedArray("recipients"),
+                "sources": StreamedArray("sources"),
                 "lawfulBases": sorted(self.lawful_bases),
                 "retention": (
                     f"Audit events, including these processing records, are kept for "
@@ -208,13 +209,16 @@ class GdprBuilder(ReportBuilder):
                 "rights": RIGHTS,
                 "automatedDecisionMaking": AUTOMATED_DECISION_MAKING,
             },
+            "dataSubjects": StreamedArray("dataSubjects"),
         }
 
-    def tally_row(self, section: str, entry: Entry) -> Row:
-        if section != "dataSubjects":
-            return super().tally_row(section, entry)
-        subject, count, categories = entry
-        return {"subjectId": subject, "records": count, "categories": categories}
+    def tally_row(self, section: str, entry: Entry) -> Any:
+        if section == "dataSubjects":
+            subject, count, categories = entry
+            return {"subjectId": subject, "records": count, "categories": categories}
+        if section in ("recipients", "sources"):
+            return entry[0]
+        return super().tally_row(section, entry)
 
     def csv_rows(self, section: str, row: Row) -> list[list[CsvValue]]:
         if section != "records":

@@ -98,7 +98,9 @@ class JsonDocumentEncoder:
         """Encode leading fields that contain no `StreamedArray`."""
         parts = self.start_parts(fields)
         if len(parts) != 1 or not isinstance(parts[0], bytes):
-            raise ValueError("the fields contain StreamedArray placeholders; use start_parts instead")
+            raise ValueError(
+                "the fields contain StreamedArray placeholders; use start_parts instead"
+            )
         return parts[0]
 
     def start_parts(self, fields: dict[str, Any]) -> list[bytes | StreamedArray]:

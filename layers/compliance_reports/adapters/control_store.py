@@ -30,6 +30,8 @@ class RecordChangedError(Exception):
 
 
 PENDING_INDEX = "pendingReports"
+# Generator and lifecycle writes apply only to the attempt they were made for, while it runs.
+PENDING_FOR_ATTEMPT = "#status = :pending AND #attempt = :attempt"
 
 
 def org_key(org_id: str) -> str:
@@ -207,7 +209,15 @@ class ControlStore:
             values[":status"] = {"S": status.value}
         if finish:
             expression += " REMOVE pendingPk, pendingSince"
-        self._update_pending(org_id, report_id, expression, names, values)
+        self._update_if(
+            org_id,
+            report_id,
+            RecordNotPendingError,
+            UpdateExpression=expression,
+            ConditionExpression=PENDING_FOR_ATTEMPT,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
         return updated  # type: ignore[no-any-return]
 
     def update_record(
@@ -275,29 +285,31 @@ class ControlStore:
             expression = "ADD shardsDone :done, eventsRead :events"
             values[":done"] = {"N": str(shards_done)}
             values[":events"] = {"N": str(events_read)}
-        self._update_pending(org_id, report_id, expression, names, values)
+        self._update_if(
+            org_id,
+            report_id,
+            RecordNotPendingError,
+            UpdateExpression=expression,
+            ConditionExpression=PENDING_FOR_ATTEMPT,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
-    def _update_pending(
+    def _update_if(
         self,
         org_id: str,
         report_id: str,
-        expression: str,
-        names: dict[str, str],
-        values: dict[str, Any],
+        conflict: type[RecordNotPendingError | RecordChangedError],
+        **update: Any,
     ) -> None:
-        """Apply an update only while the record is pending for the attempt in `values`."""
+        """Update the report record, raising `conflict` when its condition does not hold."""
         try:
             self._client.update_item(
-                TableName=self._table,
-                Key=report_key(org_id, report_id),
-                UpdateExpression=expression,
-                ConditionExpression="#status = :pending AND #attempt = :attempt",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+                TableName=self._table, Key=report_key(org_id, report_id), **update
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise RecordNotPendingError(report_id) from error
+                raise conflict(report_id) from error
             raise
 
     # Agent directory
@@ -433,65 +445,53 @@ class ControlStore:
 
         Shard progress starts from zero, and the record joins the pending index again.
         """
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=report_key(record.orgId, record.reportId),
-                UpdateExpression=(
-                    "SET #record = :record, #status = :pending, #attempt = :next, "
-                    "pendingPk = :pendingPk, pendingSince = :since, "
-                    "shardsTotal = :zero, shardsDone = :zero, eventsRead = :zero"
-                ),
-                ConditionExpression="#status = :failed AND #attempt = :previous",
-                ExpressionAttributeNames={
-                    "#record": "record",
-                    "#status": "status",
-                    "#attempt": "attempt",
-                },
-                ExpressionAttributeValues={
-                    ":record": {
-                        "S": json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
-                    },
-                    ":pending": {"S": ReportStatus.PENDING.value},
-                    ":failed": {"S": ReportStatus.FAILED.value},
-                    ":next": {"N": str(record.attempt)},
-                    ":previous": {"N": str(failed_attempt)},
-                    ":pendingPk": {"S": "PENDING"},
-                    ":since": {"S": format_utc_millis(record.attempt_started_at)},
-                    ":zero": {"N": "0"},
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise RecordChangedError(record.reportId) from error
-            raise
+        self._update_if(
+            record.orgId,
+            record.reportId,
+            RecordChangedError,
+            UpdateExpression=(
+                "SET #record = :record, #status = :pending, #attempt = :next, "
+                "pendingPk = :pendingPk, pendingSince = :since, "
+                "shardsTotal = :zero, shardsDone = :zero, eventsRead = :zero"
+            ),
+            ConditionExpression="#status = :failed AND #attempt = :previous",
+            ExpressionAttributeNames={
+                "#record": "record",
+                "#status": "status",
+                "#attempt": "attempt",
+            },
+            ExpressionAttributeValues={
+                ":record": {"S": json.dumps(record.model_dump(mode="json"), ensure_ascii=False)},
+                ":pending": {"S": ReportStatus.PENDING.value},
+                ":failed": {"S": ReportStatus.FAILED.value},
+                ":next": {"N": str(record.attempt)},
+                ":previous": {"N": str(failed_attempt)},
+                ":pendingPk": {"S": "PENDING"},
+                ":since": {"S": format_utc_millis(record.attempt_started_at)},
+                ":zero": {"N": "0"},
+            },
+        )
 
     def mark_deleted(self, record: ReportRecord, previous: ReportStatus) -> None:
         """Replace a completed or failed record by its tombstone `record` (status deleted)."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=report_key(record.orgId, record.reportId),
-                UpdateExpression="SET #record = :record, #status = :deleted",
-                ConditionExpression="#status = :previous AND #attempt = :attempt",
-                ExpressionAttributeNames={
-                    "#record": "record",
-                    "#status": "status",
-                    "#attempt": "attempt",
-                },
-                ExpressionAttributeValues={
-                    ":record": {
-                        "S": json.dumps(record.model_dump(mode="json"), ensure_ascii=False)
-                    },
-                    ":deleted": {"S": ReportStatus.DELETED.value},
-                    ":previous": {"S": previous.value},
-                    ":attempt": {"N": str(record.attempt)},
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise RecordChangedError(record.reportId) from error
-            raise
+        self._update_if(
+            record.orgId,
+            record.reportId,
+            RecordChangedError,
+            UpdateExpression="SET #record = :record, #status = :deleted",
+            ConditionExpression="#status = :previous AND #attempt = :attempt",
+            ExpressionAttributeNames={
+                "#record": "record",
+                "#status": "status",
+                "#attempt": "attempt",
+            },
+            ExpressionAttributeValues={
+                ":record": {"S": json.dumps(record.model_dump(mode="json"), ensure_ascii=False)},
+                ":deleted": {"S": ReportStatus.DELETED.value},
+                ":previous": {"S": previous.value},
+                ":attempt": {"N": str(record.attempt)},
+            },
+        )
 
 
 def _record_of(item: dict[str, Any]) -> ReportRecord:

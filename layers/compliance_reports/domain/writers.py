@@ -74,7 +74,7 @@ def _dumps(value: Any) -> str:
 
 
 def encode_json_row(row: Any) -> bytes:
-    """Encode one row as the JSON document writes it; the result holds no line break.
+    """Encode one row as the JSON document writes it, without a line break.
 
     Shards store rows in this form, so Merge copies them into the document without parsing.
     """
@@ -93,15 +93,6 @@ class JsonDocumentEncoder:
         self._open = False
         # Marks a placeholder in the encoded text. The random part keeps real text from matching.
         self._marker = f"\x00{secrets.token_hex(8)}:"
-
-    def start(self, fields: dict[str, Any]) -> bytes:
-        """Encode leading fields that contain no `StreamedArray`."""
-        parts = self.start_parts(fields)
-        if len(parts) != 1 or not isinstance(parts[0], bytes):
-            raise ValueError(
-                "the fields contain StreamedArray placeholders; use start_parts instead"
-            )
-        return parts[0]
 
     def start_parts(self, fields: dict[str, Any]) -> list[bytes | StreamedArray]:
         """Encode the leading fields, split at each `StreamedArray` placeholder.

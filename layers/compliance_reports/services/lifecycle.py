@@ -37,17 +37,12 @@ from compliance_reports.models.reports import (
 )
 from compliance_reports.services.generation import failure_of
 from compliance_reports.services.ingestion import IngestionService
-from compliance_reports.services.reports import Caller
+from compliance_reports.services.reports import START_FAILED, Caller
 
 # Each retry adds an entry to the record's history; past this many attempts a new report is
 # the better way to try again.
 MAX_ATTEMPTS = 20
 SWEEP_LIMIT = 200
-
-START_FAILED = ReportError(
-    code="WORKFLOW_START_FAILED",
-    message="The report could not be started. Retry the report in a few minutes.",
-)
 
 
 def ended_execution_failure(state: ExecutionState | None) -> ReportError:

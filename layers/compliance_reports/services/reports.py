@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from compliance_reports.adapters.artifacts import ArtifactStore, report_prefix
-from compliance_reports.adapters.control_store import ControlStore
+from compliance_reports.adapters.control_store import ControlStore, RecordNotPendingError
 from compliance_reports.adapters.workflow import WorkflowStarter
 from compliance_reports.domain.errors import (
     ConflictError,
@@ -200,7 +200,8 @@ class ReportService:
             try:
                 self._record_created(record, caller)
             except (ClientError, BotoCoreError):
-                # A report nobody can trace to its creator is not started.
+                # Without the trail event no one could tell who created the report, so it does
+                # not run.
                 return self._fail_unstarted(record, TRAIL_UNAVAILABLE)
         return self._start(record)
 
@@ -213,19 +214,12 @@ class ReportService:
 
     def _fail_unstarted(self, record: ReportRecord, failure: ReportError) -> ReportRecord:
         """Mark a new record failed, so it does not stay pending without an execution behind it."""
-        return self._control.update_record(
-            record.orgId,
-            record.reportId,
-            record.attempt,
-            lambda current: current.model_copy(
-                update={
-                    "status": ReportStatus.FAILED,
-                    "error": failure,
-                    "completedAt": self._clock(),
-                }
-            ),
-            status=ReportStatus.FAILED,
+        failed = self._control.mark_failed(
+            record.orgId, record.reportId, record.attempt, failure, self._clock()
         )
+        if failed is None:
+            raise RecordNotPendingError(record.reportId)
+        return failed
 
     def _parameters(
         self,

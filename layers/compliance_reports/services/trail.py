@@ -11,13 +11,14 @@ from compliance_reports.models.events import Actor, AuditEvent, Category, Outcom
 from compliance_reports.models.reports import ReportRecord
 from compliance_reports.models.settings import DEFAULT_RETENTION_DAYS
 from compliance_reports.services.reports import Caller
+from compliance_reports.services.scheduling import SCHEDULER
 
 
 def user_actor(caller: Caller) -> Actor:
     return Actor(type="user", id=caller.subject, email=caller.email)
 
 
-SCHEDULER_ACTOR = Actor(type="system", id="scheduler", name="Monthly report schedule")
+SCHEDULER_ACTOR = Actor(type="system", id=SCHEDULER, name="Monthly report schedule")
 
 
 class AuditTrail:

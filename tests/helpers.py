@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,3 +63,14 @@ def _empty(s3: Any) -> None:
         s3.abort_multipart_upload(
             Bucket=REPORT_BUCKET, Key=upload["Key"], UploadId=upload["UploadId"]
         )
+
+
+def run_cli(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `compliance-local` with `arguments` in a subprocess, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "compliance_local.cli", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )

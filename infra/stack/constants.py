@@ -165,12 +165,13 @@ class FunctionSize:
 API_SIZE: Final = FunctionSize(1024, Duration.seconds(29))  # HTTP API integrations end at 30 s
 PLAN_SIZE: Final = FunctionSize(512, Duration.seconds(60))  # lists days, writes one manifest
 # A shard reads one day of one org, so its run time grows with that day's events. It gets the
-# Lambda maximum because a timeout fails the whole report. Its rows and the data-subject tally
-# spill to /tmp beyond a bound, so /tmp holds about one day of rows.
+# Lambda maximum because a timeout fails the whole report. Its rows and GDPR tallies (data
+# subjects, recipients, sources) spill to /tmp beyond a bound, so /tmp keeps about a day of rows.
 SHARD_SIZE: Final = FunctionSize(1024, Duration.minutes(15), ephemeral_storage_mb=2048)
 # Merge streams every partial into two multipart uploads with 8 MiB parts and hashes them. A GDPR
-# export copies each shard's data-subject file to /tmp and merges them there, so /tmp holds every
-# shard's subjects at once: about 50 bytes per subject and day, 2 GB for a year of 100,000 a day.
+# export copies each shard's tally files to /tmp and merges them there, so /tmp keeps every
+# shard's subjects at once. That is an estimated 50 bytes per subject and day, or 2 GB for a year
+# of 100,000 subjects a day.
 MERGE_SIZE: Final = FunctionSize(1024, Duration.minutes(15), ephemeral_storage_mb=4096)
 MARK_SIZE: Final = FunctionSize(256, Duration.seconds(30))  # one conditional update and one event
 INGEST_SIZE: Final = FunctionSize(512, Duration.seconds(60))

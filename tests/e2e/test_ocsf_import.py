@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from compliance_local.gateway import Gateway
 
 from tests.conftest import SHARED_DATA, ClientFactory
+from tests.helpers import run_cli
 
 SAMPLES = SHARED_DATA / "ocsf"
 
@@ -20,24 +19,8 @@ SAMPLES = SHARED_DATA / "ocsf"
 )
 def test_ocsf_samples_in_reports(gateway: Gateway, org_id: str, client_for: ClientFactory) -> None:
     for sample in sorted(SAMPLES.glob("*.json")):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "compliance_local.cli",
-                "import",
-                str(sample),
-                "--org",
-                org_id,
-                "--format",
-                "ocsf",
-                "--url",
-                gateway.url,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
+        result = run_cli(
+            "import", str(sample), "--org", org_id, "--format", "ocsf", "--url", gateway.url
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "accepted 1" in result.stdout

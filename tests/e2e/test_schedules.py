@@ -8,8 +8,6 @@ later runs create no reports for it.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -21,6 +19,7 @@ from compliance_reports import runtime
 
 from tests.conftest import ClientFactory
 from tests.e2e.lifecycle_helpers import created_for, freeze_clock, run_schedule
+from tests.helpers import run_cli
 
 OFF = {"soc2": {"enabled": False}, "audit": {"enabled": False}}
 
@@ -131,21 +130,8 @@ def test_honolulu_after_its_month_ends(
     at_half_past_ten = created_for(run_schedule(gateway), org_id)
     # ... and is at 11:00Z; this run goes through the command line with --at.
     freeze_clock(datetime(2026, 3, 1, 11, 0, tzinfo=UTC))
-    command = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "compliance_local.cli",
-            "run-schedule",
-            "--at",
-            "2026-03-01T11:00Z",
-            "--url",
-            gateway.url,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+    command = run_cli(
+        "run-schedule", "--at", "2026-03-01T11:00Z", "--url", gateway.url, timeout=300
     )
 
     assert at_six == []
@@ -211,22 +197,7 @@ def test_schedules_need_admin(org_id: str, client_for: ClientFactory) -> None:
 
 
 def test_run_schedule_rejects_naive_time(local_stack: LocalStack, gateway: Gateway) -> None:
-    command = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "compliance_local.cli",
-            "run-schedule",
-            "--at",
-            "2026-03-01T06:00",
-            "--url",
-            gateway.url,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    command = run_cli("run-schedule", "--at", "2026-03-01T06:00", "--url", gateway.url)
 
     assert command.returncode == 2
     assert "no UTC offset" in command.stderr

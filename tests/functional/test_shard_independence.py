@@ -113,30 +113,12 @@ def test_shard_and_page_splits_give_same_bytes(
     try:
         for report_type, request in requests.items():
             record = services.reports.create(Caller(org_id, "u-1", "admin"), report_type, request)
-            # The workflow started by create runs attempt 1; these runs use attempts 2 to 4.
-            one_shard = Generator(
-                services.control, services.audit, services.artifacts, runtime.now, days_per_shard=31
-            )
-            many_shards = Generator(
-                services.control,
-                services.audit,
-                services.artifacts,
-                runtime.now,
-                days_per_shard=1,
-                page_size=2,
-                # Every second data subject spills the tally to disk.
-                memory_keys=1,
-            )
+            # The workflow started by create runs attempt 1, and these runs use attempts 2 to 4.
+            one_shard = _generator(days_per_shard=31)
+            # Every second data subject spills the tally to disk.
+            many_shards = _generator(days_per_shard=1, page_size=2, memory_keys=1)
             # Shards of three, three and one days, pages of three items, runs of three subjects.
-            uneven = Generator(
-                services.control,
-                services.audit,
-                services.artifacts,
-                runtime.now,
-                days_per_shard=3,
-                page_size=3,
-                memory_keys=3,
-            )
+            uneven = _generator(days_per_shard=3, page_size=3, memory_keys=3)
 
             _wait_settled(org_id, record.reportId)
             _next_attempt(local_stack, org_id, record.reportId, 2)
@@ -155,6 +137,11 @@ def test_shard_and_page_splits_give_same_bytes(
                 _check_subjects(json.loads(whole["json"]))
     finally:
         runtime.set_clock(None)
+
+
+def _generator(**options: int) -> Generator:
+    services = runtime.services()
+    return Generator(services.control, services.audit, services.artifacts, runtime.now, **options)
 
 
 def _check_subjects(document: dict[str, Any]) -> None:

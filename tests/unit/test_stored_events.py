@@ -102,7 +102,7 @@ def test_minimal_stored_form() -> None:
     assert read.source.ip is None
 
 
-def test_unknown_field_is_refused() -> None:
+def test_unknown_field_rejected() -> None:
     stored = _full_event().model_dump(mode="json", exclude_none=True) | {"extra": 1}
 
     with pytest.raises(ValidationError, match="extra"):

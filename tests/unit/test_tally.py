@@ -114,7 +114,7 @@ def test_added_runs_merge_with_memory() -> None:
         ]
 
 
-def test_many_added_runs_keep_few_files_open() -> None:
+def test_many_runs_few_open_files() -> None:
     expected: Counter[str] = Counter()
     with LabelTally(memory_keys=100, fan_in=4) as tally:
         for run_index in range(50):
@@ -128,7 +128,7 @@ def test_many_added_runs_keep_few_files_open() -> None:
     assert entries == [(key, expected[key], ["c"]) for key in sorted(expected)]
 
 
-def test_combine_sorted_joins_equal_keys_across_runs() -> None:
+def test_combine_sorted_joins_equal_keys() -> None:
     merged = list(
         combine_sorted(
             [
@@ -142,6 +142,6 @@ def test_combine_sorted_joins_equal_keys_across_runs() -> None:
 
 
 @pytest.mark.parametrize(("memory_keys", "fan_in"), [(0, 4), (10, 1)])
-def test_bad_bounds_are_refused(memory_keys: int, fan_in: int) -> None:
+def test_invalid_bounds_rejected(memory_keys: int, fan_in: int) -> None:
     with pytest.raises(ValueError, match="must be at least"):
         LabelTally(memory_keys=memory_keys, fan_in=fan_in)

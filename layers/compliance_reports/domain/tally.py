@@ -80,7 +80,7 @@ class LabelTally:
         self._fan_in = fan_in
         self._directory = directory
         self._memory: dict[str, tuple[int, set[str]]] = {}
-        # levels[n] holds runs that are each a merge of fan_in ** n spilled or added runs.
+        # Each run in levels[n] is a merge of fan_in ** n spilled or added runs.
         self._levels: list[list[IO[bytes]]] = []
         self.runs_written = 0
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from compliance_reports.domain.ocsf import OcsfMappingError, detect_format, map_ocsf_event
 from compliance_reports.models.events import AuditEvent
 
-# The OCSF project's sample events are kept outside the repository, in shared/data/ocsf beside
-# the clone, and are never copied into it.
-OCSF_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "ocsf"
+from tests.conftest import SHARED_DATA
+
+# The OCSF project's sample events are kept outside the repository and are never copied into it.
+OCSF_SAMPLES = SHARED_DATA / "ocsf"
 ORG = "org-acme"
 
 
 def load_sample(name: str) -> dict[str, Any]:
+    if not OCSF_SAMPLES.is_dir():
+        pytest.skip(f"the OCSF samples are not in {OCSF_SAMPLES}")
     data: dict[str, Any] = json.loads((OCSF_SAMPLES / name).read_text(encoding="utf-8"))
     return data
 
